@@ -1,0 +1,184 @@
+"""Events and storylines: online clustering in time order on who / what / when signals.
+
+Whole-document similarity says two articles share a *topic*; it cannot tell two
+events of one topic apart (two calls a week apart between the same capitals).
+An article joins an open event only when, besides being on the same topic,
+- its lead names the same salient actors (entity overlap weighted by rarity), or
+  its lead is nearly the same text (dense similarity far above the topic floor), and
+- nothing in its lead contradicts the event's time (another weekday, a disjoint date).
+Copies and translations always follow their original. Events are linked into
+storylines by topic and shared entities within a time span; an event with no date
+of its own can be dated by a back-reference ("last week") in a later event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+
+from .dates import Anchor, EventTime, intersect
+from .entities import same_entity
+
+
+@dataclass(slots=True)
+class ArticleSignals:
+    """What the clusterer needs to know about one article."""
+
+    article_id: str
+    lead: np.ndarray
+    doc: np.ndarray
+    who: dict[str, float]
+    entities: dict[str, float]
+    time: EventTime
+    follows: str | None = None
+
+
+@dataclass(slots=True)
+class EventState:
+    """An open event: its members and the running who/when profile."""
+
+    id: str
+    members: list[ArticleSignals] = field(default_factory=list)
+    who: dict[str, float] = field(default_factory=dict)
+    window: Anchor | None = None
+    weekdays: dict[int, int] = field(default_factory=dict)
+
+    def add(self, signals: ArticleSignals) -> None:
+        self.members.append(signals)
+        for key, weight in signals.who.items():
+            self.who[key] = max(weight, self.who.get(key, 0.0))
+        if signals.time.window is not None:
+            self.window = intersect(self.window, signals.time.window) or self.window
+        if signals.time.weekday is not None:
+            self.weekdays[signals.time.weekday] = self.weekdays.get(signals.time.weekday, 0) + 1
+
+    @property
+    def weekday(self) -> int | None:
+        return max(self.weekdays, key=lambda d: (self.weekdays[d], -d)) if self.weekdays else None
+
+    @property
+    def time(self) -> EventTime:
+        return EventTime(self.window, self.weekday)
+
+    @property
+    def centroid(self) -> np.ndarray:
+        mean = np.mean([m.doc for m in self.members], axis=0)
+        return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+
+def overlap(article: dict[str, float], profile: dict[str, float]) -> float | None:
+    """Share of the article's entity weight that the profile also names (None: no entities)."""
+    total = sum(article.values())
+    if not total:
+        return None
+    matched = sum(w for key, w in article.items() if any(same_entity(key, other) for other in profile))
+    return matched / total
+
+
+def time_conflict(a: EventTime, b: EventTime) -> bool:
+    """Two leads that cannot describe the same day."""
+    if a.weekday is not None and b.weekday is not None and a.weekday != b.weekday:
+        return True
+    return a.window is not None and b.window is not None and intersect(a.window, b.window) is None
+
+
+@dataclass
+class EventClusterer:
+    """Online event clustering; ``topic_floor`` is the encoder's same-topic cosine.
+
+    ``min_who``: the share of the article's salient lead actors the event must name;
+    ``same_text``: calibrated lead similarity at which the texts alone decide.
+    """
+
+    topic_floor: float
+    min_who: float = 0.5
+    same_text: float = 0.75
+    window_days: int = 7
+    events: dict[str, EventState] = field(default_factory=dict)
+    event_of: dict[str, str] = field(default_factory=dict)
+
+    def dense(self, signals: ArticleSignals, event: EventState) -> float:
+        """Lead similarity to the closest member, rescaled so the topic floor is 0."""
+        best = max(float(signals.lead @ m.lead) for m in event.members)
+        return max(0.0, (best - self.topic_floor) / (1.0 - self.topic_floor))
+
+    def score(self, signals: ArticleSignals, event: EventState) -> float | None:
+        """How well the article fits the event, or None when it must not join."""
+        if time_conflict(signals.time, event.time):
+            return None
+        dense = self.dense(signals, event)
+        if dense <= 0.0:
+            return None
+        who = overlap(signals.who, event.who)
+        if dense >= self.same_text:
+            return dense
+        if who is None or who < self.min_who:
+            return None
+        return (dense + who) / 2
+
+    def add(self, signals: ArticleSignals, new_id: str) -> str:
+        """Assign one article (in time order) to an event; returns the event id."""
+        if signals.follows in self.event_of:
+            event_id = self.event_of[signals.follows]
+        else:
+            scored = [(s, e.id) for e in self.events.values() if (s := self.score(signals, e)) is not None]
+            event_id = max(scored)[1] if scored else new_id
+        self.events.setdefault(event_id, EventState(event_id)).add(signals)
+        self.event_of[signals.article_id] = event_id
+        return event_id
+
+
+@dataclass
+class StoryLinker:
+    """Links events into storylines: same topic, shared entities, close in time."""
+
+    story_floor: float
+    max_gap_days: int = 30
+
+    def related(self, a: EventState, b: EventState) -> bool:
+        if float(a.centroid @ b.centroid) < self.story_floor:
+            return False
+        ents_a = {k: w for m in a.members for k, w in m.entities.items()}
+        ents_b = {k: w for m in b.members for k, w in m.entities.items()}
+        if not (overlap(ents_a, ents_b) or 0.0):
+            return False
+        da, db = event_day(a), event_day(b)
+        return da is None or db is None or abs((da - db).days) <= self.max_gap_days
+
+    def link(self, events: list[EventState]) -> list[list[str]]:
+        """Group events into stories (connected components of ``related``), in input order."""
+        parent = {e.id: e.id for e in events}
+
+        def root(x: str) -> str:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for i, a in enumerate(events):
+            for b in events[:i]:
+                if root(a.id) != root(b.id) and self.related(a, b):
+                    parent[root(a.id)] = root(b.id)
+        groups: dict[str, list[str]] = {}
+        for e in events:
+            groups.setdefault(root(e.id), []).append(e.id)
+        return list(groups.values())
+
+
+def event_day(event: EventState) -> date | None:
+    """The event's day, when its members' windows and weekday leave exactly one."""
+    return event.time.day
+
+
+def date_by_back_reference(window: Anchor, weekday: int | None) -> date | None:
+    """Latest day in a referring article's window that fits the event's own weekday."""
+    days = EventTime(window, weekday).candidates()
+    return days[-1] if days else None
+
+
+def story_order(event_ids: list[str], days: dict[str, date | None], first_seen: dict[str, int]) -> list[str]:
+    """Events oldest first; undated ones by the order they were first seen."""
+    far = date.max - timedelta(days=1)
+    return sorted(event_ids, key=lambda e: (days.get(e) or far, first_seen[e]))

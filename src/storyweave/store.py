@@ -1,0 +1,270 @@
+"""SQLite store: one file, WAL, numbered migrations, FTS5 search, cached vectors.
+
+Every batch is written in one transaction, so a crash never leaves half a batch.
+Uses ``pysqlite3`` (a current SQLite that can load extensions such as sqlite-vec)
+when installed, else the standard library module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from .models import Article, Event, Mention, Story, TimeExpression
+
+try:
+    from pysqlite3 import dbapi2 as sqlite3
+except ImportError:  # pragma: no cover - platforms without the wheel
+    import sqlite3
+
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY, seq INTEGER NOT NULL, source TEXT NOT NULL, url TEXT, site TEXT,
+        title TEXT NOT NULL, body TEXT NOT NULL, lang TEXT NOT NULL, lang_confidence REAL,
+        published TEXT, metadata TEXT NOT NULL, removed TEXT NOT NULL, body_key TEXT NOT NULL,
+        sentences TEXT NOT NULL, duplicate_of TEXT, translation_of TEXT, event_id TEXT,
+        ingested_at TEXT NOT NULL);
+    CREATE INDEX articles_body_key ON articles(body_key);
+    CREATE INDEX articles_event ON articles(event_id);
+    CREATE TABLE rejected (source TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL);
+    CREATE TABLE embeddings (
+        text_hash TEXT NOT NULL, encoder TEXT NOT NULL, dim INTEGER NOT NULL, vectors BLOB NOT NULL,
+        PRIMARY KEY (text_hash, encoder));
+    CREATE TABLE mentions (
+        article_id TEXT NOT NULL, text TEXT NOT NULL, key TEXT NOT NULL, kind TEXT NOT NULL,
+        sentence INTEGER NOT NULL);
+    CREATE INDEX mentions_article ON mentions(article_id);
+    CREATE TABLE times (
+        article_id TEXT NOT NULL, text TEXT NOT NULL, sentence INTEGER NOT NULL, value TEXT,
+        weekday INTEGER, rel_lo INTEGER, rel_hi INTEGER);
+    CREATE INDEX times_article ON times(article_id);
+    CREATE TABLE relations (
+        article_id TEXT NOT NULL, original_id TEXT NOT NULL, kind TEXT NOT NULL, score REAL NOT NULL,
+        evidence TEXT NOT NULL, PRIMARY KEY (article_id, original_id, kind));
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT, story_id TEXT, first_seen INTEGER NOT NULL);
+    CREATE TABLE stories (id TEXT PRIMARY KEY, title TEXT NOT NULL, events TEXT NOT NULL);
+    CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, content='articles', content_rowid='rowid');
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.rowid, old.title, old.body);
+    END;
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """The storyweave database (``storyweave.db`` by default)."""
+
+    def __init__(self, path: str | Path = "storyweave.db"):
+        self.path = str(path)
+        self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        """Apply the migrations this file has not seen yet, each in its own transaction."""
+        current = self.version
+        if current > SCHEMA_VERSION:
+            raise RuntimeError(f"{self.path} has schema {current}, newer than this storyweave ({SCHEMA_VERSION})")
+        for number in range(current, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[number]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside are committed together or not at all."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- articles -------------------------------------------------------------------
+
+    def has_article(self, article_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+    def find_by_body_key(self, body_key: str) -> str | None:
+        row = self.db.execute("SELECT id FROM articles WHERE body_key = ? ORDER BY seq LIMIT 1", (body_key,)).fetchone()
+        return row[0] if row else None
+
+    def next_seq(self) -> int:
+        return self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone()[0]
+
+    def put_article(self, article: Article, seq: int, body_key: str, removed: list[dict]) -> None:
+        self.db.execute(
+            "INSERT INTO articles (id, seq, source, url, site, title, body, lang, lang_confidence, published,"
+            " metadata, removed, body_key, sentences, duplicate_of, translation_of, event_id, ingested_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (article.id, seq, article.source, article.url, article.site, article.title, article.body,
+             article.lang, article.lang_confidence, article.published.isoformat() if article.published else None,
+             json.dumps(article.metadata, ensure_ascii=False), json.dumps(removed, ensure_ascii=False), body_key,
+             json.dumps(article.sentences, ensure_ascii=False), article.duplicate_of, article.translation_of,
+             article.event_id, _now()),
+        )
+        self.db.executemany(
+            "INSERT INTO mentions VALUES (?,?,?,?,?)",
+            [(article.id, m.text, m.key, m.kind, m.sentence) for m in article.mentions],
+        )
+        self.db.executemany(
+            "INSERT INTO times VALUES (?,?,?,?,?,?,?)",
+            [(article.id, t.text, t.sentence, t.value.isoformat() if t.value else None, t.weekday,
+              *(t.relative_days or (None, None))) for t in article.times],
+        )
+
+    def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
+        """Articles with their mentions and time expressions, in ingest order."""
+        if ids is None:
+            rows = self.db.execute("SELECT * FROM articles ORDER BY seq").fetchall()
+        else:
+            wanted = list(ids)
+            rows = [r for chunk in _chunks(wanted, 500) for r in self.db.execute(
+                f"SELECT * FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
+            rows.sort(key=lambda r: r["seq"])
+        return [self._article(row) for row in rows]
+
+    def _article(self, row) -> Article:
+        mentions = [Mention(r["text"], r["key"], r["kind"], r["sentence"]) for r in
+                    self.db.execute("SELECT * FROM mentions WHERE article_id = ? ORDER BY rowid", (row["id"],))]
+        times = [TimeExpression(r["text"], r["sentence"], date.fromisoformat(r["value"]) if r["value"] else None,
+                                r["weekday"], (r["rel_lo"], r["rel_hi"]) if r["rel_lo"] is not None else None)
+                 for r in self.db.execute("SELECT * FROM times WHERE article_id = ? ORDER BY rowid", (row["id"],))]
+        return Article(
+            id=row["id"], source=row["source"], title=row["title"], body=row["body"], lang=row["lang"],
+            lang_confidence=row["lang_confidence"], url=row["url"],
+            published=date.fromisoformat(row["published"]) if row["published"] else None, site=row["site"],
+            sentences=json.loads(row["sentences"]), mentions=mentions, times=times,
+            metadata=json.loads(row["metadata"]), duplicate_of=row["duplicate_of"],
+            translation_of=row["translation_of"], event_id=row["event_id"],
+        )
+
+    def set_event(self, article_id: str, event_id: str) -> None:
+        self.db.execute("UPDATE articles SET event_id = ? WHERE id = ?", (event_id, article_id))
+
+    def put_relation(self, kind: str, article_id: str, original_id: str, score: float, evidence: str) -> None:
+        column = "duplicate_of" if kind == "duplicate" else "translation_of"
+        self.db.execute("INSERT OR REPLACE INTO relations VALUES (?,?,?,?,?)",
+                        (article_id, original_id, kind, score, evidence))
+        self.db.execute(f"UPDATE articles SET {column} = ? WHERE id = ?", (original_id, article_id))
+
+    # -- rejected items ---------------------------------------------------------------
+
+    def put_rejected(self, source: str, reason: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO rejected VALUES (?,?,?)", (source, reason, _now()))
+
+    def clear_rejected(self, source: str) -> None:
+        self.db.execute("DELETE FROM rejected WHERE source = ?", (source,))
+
+    def rejected(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self.db.execute("SELECT source, reason FROM rejected ORDER BY source")]
+
+    # -- vectors ------------------------------------------------------------------------
+
+    def get_vectors(self, text_hash: str, encoder: str) -> np.ndarray | None:
+        row = self.db.execute("SELECT dim, vectors FROM embeddings WHERE text_hash = ? AND encoder = ?",
+                              (text_hash, encoder)).fetchone()
+        return None if row is None else np.frombuffer(row[1], np.float32).reshape(-1, row[0])
+
+    def put_vectors(self, text_hash: str, encoder: str, vectors: np.ndarray) -> None:
+        self.db.execute("INSERT OR REPLACE INTO embeddings VALUES (?,?,?,?)",
+                        (text_hash, encoder, vectors.shape[1], np.ascontiguousarray(vectors, np.float32).tobytes()))
+
+    # -- events and stories -------------------------------------------------------------
+
+    def event_members(self) -> dict[str, list[str]]:
+        members: dict[str, list[str]] = {}
+        for row in self.db.execute("SELECT id, event_id FROM articles WHERE event_id IS NOT NULL ORDER BY seq"):
+            members.setdefault(row[1], []).append(row[0])
+        return members
+
+    def put_event(self, event: Event, first_seen: int) -> None:
+        self.db.execute(
+            "INSERT INTO events VALUES (?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET title=excluded.title,"
+            " date=excluded.date, story_id=excluded.story_id",
+            (event.id, event.title, event.date.isoformat() if event.date else None, event.story_id, first_seen),
+        )
+
+    def replace_stories(self, stories: list[Story]) -> None:
+        self.db.execute("DELETE FROM stories")
+        self.db.executemany("INSERT INTO stories VALUES (?,?,?)",
+                            [(s.id, s.title, json.dumps(s.event_ids)) for s in stories])
+
+    def events(self) -> list[Event]:
+        members = self.event_members()
+        langs: dict[str, list[str]] = {}
+        for row in self.db.execute("SELECT event_id, lang FROM articles WHERE event_id IS NOT NULL ORDER BY seq"):
+            if row[1] not in langs.setdefault(row[0], []):
+                langs[row[0]].append(row[1])
+        return [Event(r["id"], r["title"], date.fromisoformat(r["date"]) if r["date"] else None,
+                      members.get(r["id"], []), langs.get(r["id"], []), r["story_id"])
+                for r in self.db.execute("SELECT * FROM events ORDER BY first_seen, id")]
+
+    def event_first_seen(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT id, first_seen FROM events")}
+
+    def stories(self) -> list[Story]:
+        return [Story(r["id"], r["title"], json.loads(r["events"]))
+                for r in self.db.execute("SELECT * FROM stories ORDER BY rowid")]
+
+    # -- search -------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 20) -> list[tuple[str, str, str]]:
+        """(id, title, snippet) of articles matching an FTS5 query, best first."""
+        sql = ("SELECT a.id, a.title, snippet(articles_fts, 1, '[', ']', '…', 12) FROM articles_fts"
+               " JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?")
+        try:
+            rows = self.db.execute(sql, (query, limit)).fetchall()
+        except sqlite3.OperationalError:
+            quoted = " ".join('"' + w.replace('"', '""') + '"' for w in query.split())
+            rows = self.db.execute(sql, (quoted, limit)).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (trigger bodies contain semicolons)."""
+    out, buffer = [], ""
+    for line in script.strip().splitlines():
+        buffer += line + "\n"
+        if sqlite3.complete_statement(buffer):
+            out.append(buffer.strip())
+            buffer = ""
+    return out
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

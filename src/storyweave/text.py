@@ -1,0 +1,60 @@
+"""Text utilities shared by stages: sentence splitting, tokens, normalised keys."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from anyascii import anyascii
+
+# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before
+# whitespace and an opening quote, uppercase letter or digit; common abbreviations
+# such as "Mr." or "U.S." do not end sentences.
+_SENTENCE_END = re.compile(
+    r"""(?<=[.!?…])['"”’»)\]]*\s+(?=['"“‘«(\[]?[^\W\d_a-z]|\d)""", re.UNICODE
+)
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Col|Lt|Sgt|St|Jr|Sr|Inc|Ltd|Co|Corp|No|Vol|vs|etc|Jan|Feb|Mar|Apr|"
+    r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gov|Sen|Rep|Mt|Ft|Dhr|Mevr|Hr|Fr|Mme|Mlle|Bp|Sdr|dkk|dll)"
+    r"|\b[A-Z]|\b[A-Z]\.[A-Z])\.$"
+)
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph or document into sentences (script-agnostic, rule-based)."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n|\n", text):
+        paragraph = paragraph.strip()
+        if not paragraph:
+            continue
+        start = 0
+        for match in _SENTENCE_END.finditer(paragraph):
+            candidate = paragraph[start : match.start()].rstrip("'\"”’»)] ")
+            if _ABBREVIATION.search(candidate):
+                continue
+            sentences.append(paragraph[start : match.start()].strip())
+            start = match.end()
+        sentences.append(paragraph[start:].strip())
+    return [s for s in sentences if s]
+
+
+def words(text: str) -> list[str]:
+    """Word tokens (letters and digits, with inner hyphens/apostrophes)."""
+    return _WORD.findall(text)
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent- and script-folded form used for matching across spellings."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", " ", anyascii(text).lower()).strip()
+
+
+def content_hash(*parts: str) -> str:
+    """Stable 16-hex-digit id of whitespace-normalised text."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(re.sub(r"\s+", " ", part).strip().encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()[:16]
