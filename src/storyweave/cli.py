@@ -49,7 +49,7 @@ def run(paths: tuple[str, ...], db: str, as_json: bool, encoder: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def stories(db: str, as_json: bool) -> None:
     """Show the stories already in the database, without reprocessing."""
-    with Pipeline(db, encoder="hashing") as pipeline:
+    with Pipeline(db) as pipeline:
         _show(pipeline.overview(), as_json)
 
 
@@ -59,7 +59,7 @@ def stories(db: str, as_json: bool) -> None:
 @click.option("--limit", default=20, show_default=True)
 def search(query: str, db: str, limit: int) -> None:
     """Full-text search over cleaned article text (SQLite FTS5 syntax)."""
-    with Pipeline(db, encoder="hashing") as pipeline:
+    with Pipeline(db) as pipeline:
         for article_id, title, snippet in pipeline.search(query, limit):
             click.echo(f"{article_id}  {title}\n    {snippet}")
 

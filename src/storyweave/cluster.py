@@ -173,7 +173,12 @@ def event_day(event: EventState) -> date | None:
 
 
 def date_by_back_reference(window: Anchor, weekday: int | None) -> date | None:
-    """Latest day in a referring article's window that fits the event's own weekday."""
+    """Latest day in a referring article's window that fits the event's own weekday.
+
+    Without a weekday only a one-day window ("yesterday") gives a date.
+    """
+    if weekday is None:
+        return window.exact
     days = EventTime(window, weekday).candidates()
     return days[-1] if days else None
 

@@ -60,7 +60,7 @@ def extract_mentions(sentences: list[str], lang: str) -> list[Mention]:
                 tokens = _POSSESSIVE.sub("", part).strip("-’'").split()
                 # Drop titles and sentence-initial words: "Russian President Vladimir Putin".
                 while len(tokens) > 1 and _is_common_word(tokens[0], lang):
-                    tokens = tokens[1:]
+                    tokens, sentence_start = tokens[1:], False
                 if sentence_start and len(tokens) == 1 and _is_common_word(tokens[0], lang):
                     tokens = []
                 sentence_start = False
@@ -96,8 +96,14 @@ def same_entity(a: str, b: str) -> bool:
     return Levenshtein.normalized_similarity(last_a, last_b) >= 0.65
 
 
-def salience(key: str) -> float:
-    """How much sharing this entity says about two texts: rare names count more than countries."""
+def salience(key: str, lang: str = "en") -> float:
+    """How much sharing this entity says about two texts: rare names count more than countries.
+
+    Rarity is the word frequency of the name's last word in English or the article's
+    language, whichever is higher (so a local spelling is not mistaken for a rare name).
+    """
     if key.startswith("country:"):
         return 0.5
-    return min(4.0, max(0.5, 6.0 - zipf_frequency(key.split()[-1], "en")))
+    last = key.split()[-1]
+    zipf = max(zipf_frequency(last, "en"), zipf_frequency(last, lang))
+    return min(4.0, max(0.5, 6.0 - zipf))

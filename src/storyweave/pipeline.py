@@ -189,10 +189,11 @@ class Pipeline:
 
     def _signals(self, article: Article, vecs: np.ndarray) -> ArticleSignals:
         lead = _unit(vecs[:LEAD_SENTENCES].mean(axis=0))
-        who = {m.key: salience(m.key) for m in article.mentions if m.sentence < LEAD_SENTENCES}
+        weights = {m.key: salience(m.key, article.lang) for m in article.mentions}
+        who = {m.key: weights[m.key] for m in article.mentions if m.sentence < LEAD_SENTENCES}
         return ArticleSignals(
             article_id=article.id, lead=lead, doc=_unit(vecs.mean(axis=0)), who=who,
-            entities={m.key: salience(m.key) for m in article.mentions}, time=event_time(article),
+            entities=weights, time=event_time(article),
             follows=article.duplicate_of or article.translation_of,
         )
 
@@ -236,8 +237,9 @@ class Pipeline:
         linker = StoryLinker(story_floor=self.encoder.story_floor)
         stories = []
         for group in linker.link(events):
-            ordered = story_order(group, days, first_seen)
-            stories.append(Story(f"st-{ordered[0].removeprefix('ev-')}", "", ordered))
+            founder = min(group, key=lambda e: first_seen[e])  # keeps the id stable as events join
+            stories.append(Story(f"st-{founder.removeprefix('ev-')}", "", story_order(group, days, first_seen)))
+        self.store.delete_stories_of([e.id for e in events])
         story_of = {e: s.id for s in stories for e in s.event_ids}
         titles = {e.id: self._event_title(e, articles) for e in events}
         for event in events:
@@ -247,7 +249,7 @@ class Pipeline:
                                  first_seen[event.id])
         for story in stories:
             story.title = titles[max(story.event_ids, key=lambda e: len(clusterer.events[e].members))]
-        self.store.replace_stories(stories)
+        self.store.put_stories(stories)
 
     def _date_by_back_reference(self, event: EventState, events: list[EventState],
                                 articles: dict[str, Article], vectors: dict[str, np.ndarray]) -> date | None:

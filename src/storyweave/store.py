@@ -218,8 +218,13 @@ class Store:
             (event.id, event.title, event.date.isoformat() if event.date else None, event.story_id, first_seen),
         )
 
-    def replace_stories(self, stories: list[Story]) -> None:
-        self.db.execute("DELETE FROM stories")
+    def delete_stories_of(self, event_ids: list[str]) -> None:
+        """Drop the stories that hold any of ``event_ids``, before those events are re-linked."""
+        for chunk in _chunks(event_ids, 500):
+            self.db.execute(f"DELETE FROM stories WHERE id IN (SELECT story_id FROM events WHERE id IN"
+                            f" ({','.join('?' * len(chunk))}))", chunk)
+
+    def put_stories(self, stories: list[Story]) -> None:
         self.db.executemany("INSERT INTO stories VALUES (?,?,?)",
                             [(s.id, s.title, json.dumps(s.event_ids)) for s in stories])
 

