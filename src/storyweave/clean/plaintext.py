@@ -1,0 +1,464 @@
+"""Cleaning of scraped page text, and the paragraph-level steps shared with HTML.
+
+A page dump is split into segments (blocks between blank lines, list items),
+each repaired (glued words, glued labels, date prefixes) and judged: known
+boilerplate phrases (:mod:`.patterns`), comment threads, photo captions, then
+the page layout: running text (long lines ending in a sentence, rich in function
+words) forms clusters; the main text is the first large cluster, its in-body
+subheads are short lines between its paragraphs, and menus, link lists and the
+rest of the page go. Repeated paragraphs and captions are kept once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from storyweave.language import UNDETERMINED, detect_language
+from storyweave.models import Block, Cleaned, Document, Removal
+from storyweave.text import fold, split_sentences, words
+
+from .patterns import (
+    BULLET,
+    NUMBERED,
+    QUOTED,
+    TERMINAL,
+    TRUNCATED,
+    comment_author,
+    find_dateline,
+    is_date_line,
+    match_rule,
+    split_caption,
+    split_date_prefix,
+)
+from .words import has_frequencies, repair_glued_words, spaced, split_label, stopwords
+
+Kind = Literal["paragraph", "heading", "caption", "title"]
+
+BODY_CHARS = 40  # running text: at least this long (spaced scripts: and BODY_WORDS words)
+BODY_WORDS = 6
+UNPUNCTUATED_BODY_CHARS = 200  # longer text counts as running text even without a sentence end
+MIN_STOPWORD_SHARE = 0.12  # running text has function words; menus and name lists hardly any
+SENTENCE_WORDS = 3  # a shorter line ending in "." is not a sentence of its own
+HEADING_CHARS = 120  # a subhead is a short line ...
+HEADING_WORDS = 15
+LIST_RUN = 3  # this many short lines in a row are a menu or link list
+FRAGMENT_WEIGHT = -25.0  # layout weight of a short line that is no sentence
+BOILERPLATE_WEIGHT = -40.0  # ... and of a line recognised as boilerplate
+GAP = 250.0  # running text separated by less weight than this is one text
+MAIN_SHARE = 0.5  # the main text is the first text with this share of the largest
+CAPTION_CHARS = 400  # a photo caption is at most this long
+TITLE_CHARS = 120  # a title cut from a first sentence is at most this long
+DATELINE_PARAGRAPHS = 3  # a dateline opens one of the first paragraphs
+LANGUAGE_SAMPLE = 5000  # characters of running text used to detect the page language
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+@dataclass(slots=True)
+class Segment:
+    """One block of a page and what cleaning decided about it (``reason`` set: it goes)."""
+
+    text: str
+    kind: Kind = "paragraph"
+    bullet: bool = False
+    reason: str | None = None
+    body: bool = False  # running text (set by :func:`clean_segments`)
+    sentence: bool = False  # a few words ending like a sentence (set by :func:`clean_segments`)
+
+    @property
+    def kept(self) -> bool:
+        return self.reason is None and self.kind != "title"
+
+
+# --- splitting a page into segments ------------------------------------------------------------
+
+
+def normalise_line(line: str) -> str:
+    """``line`` with invisible characters dropped and runs of spaces (any width) made one space."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", line).translate(_INVISIBLE)).strip()
+
+
+def _continues(previous: Segment, text: str, bullet: bool) -> bool:
+    """Whether a line is the wrapped continuation of the line before it in the same block."""
+    if bullet or not text or TERMINAL.search(previous.text):
+        return False
+    return text[0].islower() or previous.text.endswith((",", "-", "–", "—"))
+
+
+def split_segments(content: str) -> list[Segment]:
+    """Blocks between blank lines; lines of a block stay apart unless one wraps into the next."""
+    segments: list[Segment] = []
+    for block in re.split(r"\n[ \t\u00a0]*\n", content.replace("\r\n", "\n").replace("\r", "\n")):
+        first = len(segments)
+        for line in block.split("\n"):
+            text = normalise_line(line)
+            if not text:
+                continue
+            bullet = BULLET.match(text)
+            if bullet and text[bullet.end():]:
+                text = text[bullet.end():]
+            listed = bool(bullet or NUMBERED.match(text))
+            if len(segments) > first and _continues(segments[-1], text, listed):
+                segments[-1].text += " " + text
+            else:
+                segments.append(Segment(text, bullet=listed))
+    return segments
+
+
+# --- language and features ---------------------------------------------------------------------
+
+
+def page_language(texts: list[str], hint: str | None = None) -> str:
+    """The language of the longer lines of a page; ``hint``, else English, when unsure."""
+    sample = " ".join(t for t in texts if len(t) >= BODY_CHARS)[:LANGUAGE_SAMPLE]
+    lang, _ = detect_language(sample)
+    return lang if lang != UNDETERMINED else (hint or "en")
+
+
+def stopword_share(text: str, lang: str) -> float:
+    """Share of the words of ``text`` that are among the most frequent words of ``lang``.
+
+    Running text has many function words; menus, name lists and headlines few.
+    """
+    tokens = [t.lower() for t in words(text) if not t.isdigit()]
+    common = stopwords(lang)
+    return sum(t in common for t in tokens) / len(tokens) if tokens else 0.0
+
+
+def ends_sentence(text: str) -> bool:
+    """Ends in sentence punctuation, and is not a teaser cut short with an ellipsis."""
+    return bool(TERMINAL.search(text)) and not TRUNCATED.search(text)
+
+
+def is_sentence(text: str, lang: str) -> bool:
+    """More than a word or two, ending like a sentence, a quotation or a lead-in to a list ("... are:")."""
+    ends = ends_sentence(text) or text.endswith(":") or bool(QUOTED.match(text))
+    return ends and (len(words(text)) >= SENTENCE_WORDS or not spaced(lang))
+
+
+def is_running_text(text: str, lang: str) -> bool:
+    """Prose rather than page furniture: long enough, sentence-like and made of ordinary words."""
+    if not spaced(lang):
+        return len(text) >= (BODY_CHARS // 2 if ends_sentence(text) else UNPUNCTUATED_BODY_CHARS // 2)
+    if len(text) < BODY_CHARS or len(words(text)) < BODY_WORDS:
+        return False
+    share = stopword_share(text, lang) if has_frequencies(lang) else 1.0
+    if ends_sentence(text):
+        return share >= MIN_STOPWORD_SHARE
+    return len(text) >= UNPUNCTUATED_BODY_CHARS and share >= 2 * MIN_STOPWORD_SHARE
+
+
+def key(text: str) -> str:
+    """Spelling-, case- and punctuation-insensitive key of a sentence or line."""
+    return " ".join(words(fold(text)))
+
+
+# --- repairs -----------------------------------------------------------------------------------
+
+
+def repair(segment: Segment, lang: str, facts: dict[str, str]) -> list[Segment]:
+    """``segment`` with its text repaired, preceded by what was cut off it (a date, a section label)."""
+    pieces: list[Segment] = []
+    found, text = split_date_prefix(segment.text)
+    if found:
+        facts.setdefault("date", found)
+        pieces.append(Segment(segment.text[: len(segment.text) - len(text)].strip(), reason="metadata"))
+    if label := split_label(text, lang):
+        pieces.append(Segment(label[0], reason="section-label"))
+        text = label[1]
+    segment.text = repair_glued_words(text.strip(), lang)
+    return [*pieces, segment] if segment.text else pieces
+
+
+# --- boilerplate rules -------------------------------------------------------------------------
+
+
+def _is_comment_header(text: str, lang: str) -> bool:
+    """A line opening a reader comment: a name (no function words) and "says"."""
+    name = comment_author(text)
+    return name is not None and not any(w.lower() in stopwords(lang) for w in words(name))
+
+
+def mark_rules(segments: list[Segment], lang: str, facts: dict[str, str]) -> list[str]:
+    """Set the reason of boilerplate lines and captions; returns each segment's extent."""
+    extents = ["line"] * len(segments)
+    for i, s in enumerate(segments):
+        if s.reason:
+            continue
+        if _is_comment_header(s.text, lang):
+            s.reason, extents[i] = "comments", "rest"
+        elif hit := match_rule(s.text):
+            rule, found = hit
+            s.reason, extents[i] = rule.reason, rule.extent
+            for name, value in found.items():
+                facts.setdefault(name, value)
+        elif len(s.text) <= CAPTION_CHARS and (caption := split_caption(s.text)):
+            s.text, s.kind = caption[0], "caption"
+            facts.setdefault("photo_credit", caption[1])
+        elif s.kind == "paragraph" and is_date_line(s.text):
+            s.reason = "metadata"
+            facts.setdefault("date_text", s.text)
+    return extents
+
+
+def apply_extents(segments: list[Segment], extents: list[str]) -> None:
+    """Remove what goes with a boilerplate line: the headline list after it, or the rest of the page.
+
+    The rest goes only after the article has begun (some running text before);
+    for ``tail`` rules, also only when less running text follows than precedes.
+    Menus in the rest (runs of short lines) go as link lists, the rest as the rule says.
+    """
+    runs = short_runs(segments)
+    body_before = 0
+    body_after = sum(len(s.text) for s in segments if s.body and s.reason is None)
+    for i, (s, extent) in enumerate(zip(segments, extents, strict=True)):
+        if s.body and s.reason is None:
+            body_before += len(s.text)
+            body_after -= len(s.text)
+        if extent in ("rest", "tail") and body_before and (extent == "rest" or body_after < body_before):
+            for later, run in zip(segments[i + 1:], runs[i + 1:], strict=True):
+                later.reason = later.reason or ("link-list" if run >= LIST_RUN else s.reason)
+            return
+        if extent == "list":
+            for later in segments[i + 1:]:
+                if later.body or later.reason:
+                    break
+                later.reason = s.reason
+
+
+# --- layout ------------------------------------------------------------------------------------
+
+
+def layout_weight(s: Segment) -> float:
+    """How much a segment speaks for being part of the main text (positive) or not."""
+    if s.kind in ("title", "caption"):
+        return 0.0
+    if s.reason:
+        return BOILERPLATE_WEIGHT
+    return float(len(s.text)) if s.body or s.sentence else FRAGMENT_WEIGHT
+
+
+def main_span(weights: list[float], anchors: list[bool]) -> tuple[int, int]:
+    """The span [start, end) of the main text.
+
+    Running text (``anchors``) forms clusters, split where the weights between
+    two anchors sum below -:data:`GAP`; the main text is the first cluster that
+    weighs at least :data:`MAIN_SHARE` of the heaviest (articles come before
+    the teasers of other stories).
+    """
+    clusters: list[tuple[int, int, float]] = []  # start, end, weight
+    gap = 0.0
+    for i, (weight, anchor) in enumerate(zip(weights, anchors, strict=True)):
+        if not anchor:
+            gap += weight
+            continue
+        if clusters and gap > -GAP:
+            start, _, total = clusters.pop()
+            clusters.append((start, i + 1, total + gap + weight))
+        else:
+            clusters.append((i, i + 1, weight))
+        gap = 0.0
+    if not clusters:
+        return 0, 0
+    heaviest = max(total for _, _, total in clusters)
+    return next((start, end) for start, end, total in clusters if total >= MAIN_SHARE * heaviest)
+
+
+def short_runs(segments: list[Segment]) -> list[int]:
+    """For each segment, the length of the run of consecutive short non-sentence lines it is in (0 if none).
+
+    Sentences, headings, captions and lines already removed end a run.
+    """
+    runs = [0] * len(segments)
+    start = 0
+    for i in range(len(segments) + 1):
+        if i == len(segments) or segments[i].sentence or segments[i].body or not segments[i].kept:
+            runs[start:i] = [i - start] * (i - start)
+            start = i + 1
+    return runs
+
+
+def _neighbour(segments: list[Segment], i: int, step: int) -> Segment | None:
+    """The nearest segment before (step -1) or after (step 1) ``i`` not removed as boilerplate."""
+    i += step
+    while 0 <= i < len(segments) and segments[i].reason is not None:
+        i += step
+    return segments[i] if 0 <= i < len(segments) else None
+
+
+def is_subhead(segments: list[Segment], i: int) -> bool:
+    """A short line standing alone between paragraphs of the text, followed by more text."""
+    s = segments[i]
+    if (s.bullet or TERMINAL.search(s.text) or s.text.endswith(":") or len(s.text) > HEADING_CHARS
+            or len(words(s.text)) > HEADING_WORDS or not s.text[0].isupper() and not s.text[0].isdigit()):
+        return False
+    before, after = _neighbour(segments, i, -1), _neighbour(segments, i, 1)
+    return (before is not None and before.kept and before.kind == "paragraph" and before.sentence
+            and after is not None and after.reason is None and after.body)
+
+
+def find_main_text(segments: list[Segment]) -> tuple[int, int]:
+    """The span [start, end) of the main text of a page dump (see :func:`main_span`)."""
+    anchors = [s.kept and s.body for s in segments]
+    if not any(anchors):
+        anchors = [s.kept and s.sentence for s in segments]
+    return main_span([layout_weight(s) for s in segments], anchors)
+
+
+def mark_layout(segments: list[Segment], start: int, end: int) -> None:
+    """Keep the main text [start, end) of a page dump: its paragraphs, subheads and captions; drop the rest."""
+    runs = short_runs(segments)
+    for i, s in enumerate(segments):
+        if not s.kept or s.kind == "caption" and i < end:
+            continue
+        if start <= i < end and (s.body or s.sentence):
+            continue
+        if start <= i < end and is_subhead(segments, i):
+            s.kind = "heading"
+        elif s.bullet or runs[i] >= LIST_RUN:
+            s.reason = "link-list"
+        else:
+            s.reason = "fragment" if start <= i < end else "off-main"
+
+
+def drop_dangling_headings(segments: list[Segment]) -> None:
+    """Drop headings with no paragraph after them."""
+    for i, s in enumerate(segments):
+        if s.kept and s.kind == "heading":
+            after = _neighbour(segments, i, 1)
+            if after is None or after.kind != "paragraph":
+                s.reason = "fragment"
+
+
+# --- title, repetition, dateline ---------------------------------------------------------------
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of ``text``, cut at a word boundary to about :data:`TITLE_CHARS`."""
+    sentence = split_sentences(text)[0]
+    if len(sentence) <= TITLE_CHARS:
+        return sentence
+    return sentence[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:–—- ") + "…"
+
+
+def _is_body_paragraph(s: Segment) -> bool:
+    """Running text of several sentences, longer than a title or ending in a full stop.
+
+    (Headlines end in no punctuation, "?" or "!".)
+    """
+    return s.body and (len(split_sentences(s.text)) > 1 or len(s.text) > TITLE_CHARS or s.text.endswith("."))
+
+
+def pick_title(segments: list[Segment], text_start: int) -> tuple[str, Segment | None]:
+    """The first line that is not page furniture, consumed as the title.
+
+    Furniture: removed lines, captions, list items, runs of short lines and running
+    text before the main text (which starts at ``text_start``). If that line is a
+    body paragraph, the title is its first sentence and the paragraph stays: then
+    it is returned too.
+    """
+    runs = short_runs(segments)
+    for i, s in enumerate(segments):
+        if not s.kept or s.kind == "caption" or s.bullet or runs[i] >= LIST_RUN or s.body and i < text_start:
+            continue
+        if _is_body_paragraph(s):
+            return _first_sentence(s.text), s
+        s.kind = "title"
+        return s.text, None
+    return "", None
+
+
+def drop_title_copies(segments: list[Segment], title: str, source: Segment | None) -> None:
+    """Drop the lines that repeat the title (except the paragraph it was taken from)."""
+    title_key = key(title)
+    for s in segments:
+        if s.kept and s is not source and title_key and key(s.text) == title_key:
+            s.reason = "title"
+
+
+def drop_repeats(segments: list[Segment]) -> None:
+    """Drop paragraphs and captions whose sentences all came before, and repeated captions."""
+    seen: set[str] = set()
+    captions: set[str] = set()
+    for s in segments:
+        if not s.kept:
+            continue
+        whole = key(s.text)
+        sentences = {key(sentence) for sentence in split_sentences(s.text)} - {""}
+        if whole in captions or s.kind == "caption" and sentences <= seen:
+            s.reason = "caption-duplicate"
+        elif sentences and sentences <= seen:
+            s.reason = "duplicate"
+        elif s.kind == "caption":
+            captions.add(whole)
+        else:
+            seen |= sentences
+
+
+def find_facts(segments: list[Segment], facts: dict[str, str]) -> None:
+    """Facts stated by the kept text itself: the dateline and the photo caption."""
+    paragraphs = [s.text for s in segments if s.kept and s.kind == "paragraph"]
+    for text in paragraphs[:DATELINE_PARAGRAPHS]:
+        if dateline := find_dateline(text):
+            facts.setdefault("dateline", dateline)
+            break
+    if caption := next((s.text for s in segments if s.kept and s.kind == "caption"), None):
+        facts.setdefault("caption", caption)
+
+
+# --- the whole clean ---------------------------------------------------------------------------
+
+
+def keep_main_text(segments: list[Segment], title: str) -> str:
+    """Keep the main text of a page dump once, with its title (picked here unless given)."""
+    start, end = find_main_text(segments)
+    title, source = (title, None) if title else pick_title(segments, start)
+    drop_title_copies(segments, title, source)
+    mark_layout(segments, start, end)
+    drop_repeats(segments)
+    return title
+
+
+def keep_marked_up(segments: list[Segment], title: str) -> str:
+    """Keep the text an extractor found (its kinds from the markup) once; the title stays as given."""
+    drop_title_copies(segments, title, None)
+    drop_repeats(segments)
+    drop_dangling_headings(segments)
+    return title
+
+
+def clean_segments(segments: list[Segment], lang: str, title: str | None, facts: dict[str, str],
+                   marked_up: bool = False) -> Cleaned:
+    """Clean a page given as segments: repair, drop boilerplate, keep the main text once.
+
+    ``marked_up`` segments come from an extractor that already found the main text
+    and the kind of each block (HTML); otherwise the page layout decides.
+    """
+    segments = [piece for s in segments for piece in repair(s, lang, facts)]
+    extents = mark_rules(segments, lang, facts)
+    for s in segments:
+        s.sentence = is_sentence(s.text, lang)
+        s.body = s.kind == "paragraph" and (s.sentence if marked_up else is_running_text(s.text, lang))
+    apply_extents(segments, extents)
+    title = (keep_marked_up if marked_up else keep_main_text)(segments, title or "")
+    find_facts(segments, facts)
+    blocks = [Block(s.kind, s.text) for s in segments if s.kept]
+    paragraphs = [b.text for b in blocks if b.kind == "paragraph"]
+    if not paragraphs:
+        raise ValueError("no article text left after cleaning")
+    removed = [Removal(s.text, s.reason) for s in segments if s.reason]
+    return Cleaned(title=title or _first_sentence(paragraphs[0]), blocks=blocks, removed=removed, metadata=facts)
+
+
+def clean_plaintext(doc: Document) -> Cleaned:
+    """Clean a scraped plain-text page (``doc.format == "text"``)."""
+    segments = split_segments(doc.content)
+    if not segments:
+        raise ValueError("empty text: nothing to clean")
+    lang = page_language([s.text for s in segments], doc.lang)
+    title = normalise_line(doc.title) if doc.title else None
+    return clean_segments(segments, lang, title, {}, marked_up=False)

@@ -1,0 +1,130 @@
+"""Repair of words that scrapers glued together, checked against word frequencies.
+
+Three kinds of glue: a sentence end without its space ("NAVO.Concreet"), two
+words without the space between them ("relationshipsBetween") and a section
+label stuck to the text it labels ("TURKEYRussian President ..."). A split is
+made only where both parts are real words (wordfreq, in the page language with
+English as fallback) and the glued form is not, so "iPhone", "YouTube" and
+"McDonald" stay whole.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from wordfreq import available_languages, top_n_list, zipf_frequency
+
+PART_ZIPF = 2.5  # each part of a split must be at least this frequent
+GLUED_ZIPF = 1.0  # a glued form this frequent is a word of its own ("bittorrent")
+STOPWORDS = 100  # the most frequent words of a language count as function words
+# Languages written without spaces between words: word statistics do not apply.
+UNSPACED = frozenset({"ja", "zh", "th", "ko", "lo", "km", "my"})
+
+_TOKEN = re.compile(r"[^\W\d_]+")
+_ADDRESS = re.compile(r"://|www\.|@|#|/|\\|_")
+# A word of 2+ letters or digits ending a sentence, glued to the next word.
+_GLUED_SENTENCE = re.compile(r"(?<![\w.])([^\W_]{2,}[.!?…]['\"”’»)]?)(?=[^\W\d_][^\W\d_])")
+
+
+def spaced(lang: str) -> bool:
+    """Whether ``lang`` separates words with spaces (so word statistics apply)."""
+    return lang not in UNSPACED
+
+
+def has_frequencies(lang: str) -> bool:
+    """Whether wordfreq knows the words of ``lang`` (a spaced language it has a word list for)."""
+    return spaced(lang) and lang in available_languages()
+
+
+@lru_cache(maxsize=64)
+def frequency_language(lang: str) -> str:
+    """The wordfreq language for words of a page in ``lang`` (English when wordfreq lacks it)."""
+    return lang if has_frequencies(lang) else "en"
+
+
+@lru_cache(maxsize=64)
+def stopwords(lang: str) -> frozenset[str]:
+    """The most frequent words of ``lang``: articles, pronouns, prepositions, auxiliaries."""
+    return frozenset(top_n_list(frequency_language(lang), STOPWORDS))
+
+
+@lru_cache(maxsize=65536)
+def zipf(word: str, lang: str) -> float:
+    """Zipf frequency of ``word`` in the page language or in English, whichever is higher."""
+    base = frequency_language(lang)
+    return max(zipf_frequency(word, base), zipf_frequency(word, "en") if base != "en" else 0.0)
+
+
+def _splits(left: str, right: str, lang: str) -> bool:
+    """Whether ``left + right`` is two real words glued, not one word."""
+    return (
+        len(left) >= 2
+        and zipf(left, lang) >= PART_ZIPF
+        and zipf(right, lang) >= PART_ZIPF
+        and zipf(left + right, lang) < GLUED_ZIPF
+    )
+
+
+def glue_point(token: str, lang: str) -> int | None:
+    """Where to split a camel-cased ``token`` made of two glued words, or None to keep it.
+
+    "relationshipsBetween" -> 13. A capitalised first part ("TurkeyThe") is split
+    only before a function word, as brand names ("DeepMind") are capitalised too.
+    """
+    humps = [i for i in range(1, len(token)) if token[i - 1].islower() and token[i].isupper()]
+    if len(humps) != 1:
+        return None
+    left, right = token[: humps[0]], token[humps[0] :]
+    if len(right) < 2 or not right[1:].islower():
+        return None
+    if not left.islower() and not (left[1:].islower() and right.lower() in stopwords(lang)):
+        return None
+    return humps[0] if _splits(left, right, lang) else None
+
+
+def _sentence_glue(m: re.Match[str]) -> str:
+    """The matched sentence end, with a space if a sentence follows ("NAVO.Concreet", not "U.S.A")."""
+    following = m.string[m.end() :]
+    return m.group(1) + " " if following[0].isupper() and following[1].islower() else m.group(1)
+
+
+def _split_glued(m: re.Match[str], lang: str) -> str:
+    """The matched token with a space at its glue point, if it has one."""
+    token = m.group(0)
+    cut = glue_point(token, lang)
+    return token if cut is None else f"{token[:cut]} {token[cut:]}"
+
+
+def _repair_chunk(chunk: str, lang: str) -> str:
+    """Insert missing spaces inside one whitespace-free chunk (web and mail addresses stay)."""
+    if _ADDRESS.search(chunk):
+        return chunk
+    chunk = _GLUED_SENTENCE.sub(_sentence_glue, chunk)
+    return _TOKEN.sub(lambda m: _split_glued(m, lang), chunk)
+
+
+def repair_glued_words(text: str, lang: str) -> str:
+    """Insert the missing spaces after sentence ends and between glued words of ``text``."""
+    return " ".join(_repair_chunk(chunk, lang) for chunk in text.split(" "))
+
+
+def split_label(text: str, lang: str) -> tuple[str, str] | None:
+    """Split an upper-case section label glued to the start of ``text``.
+
+    "TURKEYRussian President ..." -> ("TURKEY", "Russian President ..."), and
+    "MIDDLE EASTIsrael ..." -> ("MIDDLE EAST", "Israel ..."); None otherwise.
+    """
+    words = text.split(" ")
+    for i, word in enumerate(words[:4]):
+        if word.isupper():
+            continue
+        m = _TOKEN.match(word)
+        token = m.group(0) if m else ""
+        cut = next((j for j, c in enumerate(token) if c.islower()), 0) - 1
+        label, first = token[:cut], token[cut:]
+        if cut < 2 or not label.isupper() or not _splits(label, first, lang):
+            return None
+        head = " ".join([*words[:i], label])
+        return head, text[len(head) :]
+    return None
