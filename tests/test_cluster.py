@@ -14,9 +14,11 @@ def _near(base, noise):
     return v / np.linalg.norm(v)
 
 
-def _signals(aid, who, time=EventTime(None, None), lead_noise=0.6, follows=None):
-    lead = _near(TOPIC, lead_noise)
-    return ArticleSignals(aid, lead, lead, who, dict(who), time, follows)
+def _signals(aid, who, time=EventTime(None, None), lead_noise=0.6, follows=None, base=TOPIC):
+    lead = _near(base, lead_noise)
+    actors = {k: w for k, w in who.items() if " " in k}
+    return ArticleSignals(aid, lead=lead, doc=lead, who=who, actors=actors, entities=dict(who), time=time,
+                          follows=follows)
 
 
 def test_same_topic_different_actors_or_day_are_different_events():
@@ -43,8 +45,7 @@ def test_conflicting_dates_never_join_and_copies_follow_their_original():
 def test_off_topic_article_starts_its_own_event():
     clusterer = EventClusterer(topic_floor=0.5)
     clusterer.add(_signals("a", {"joe biden": 2}), "ev-a")
-    off = ArticleSignals("b", _near(RNG.normal(size=64), 0.1), _near(RNG.normal(size=64), 0.1),
-                         {"joe biden": 2}, {"joe biden": 2}, EventTime(None, None))
+    off = _signals("b", {"joe biden": 2}, lead_noise=0.1, base=RNG.normal(size=64))
     assert clusterer.add(off, "ev-b") == "ev-b"
 
 
@@ -52,9 +53,7 @@ def test_storylines_link_related_events_oldest_first():
     first, second, unrelated = EventState("e1"), EventState("e2"), EventState("e3")
     first.add(_signals("a", {"country:TR": 0.5, "nato": 2}))
     second.add(_signals("b", {"nato": 2, "mevlut cavusoglu": 4}))
-    other = RNG.normal(size=64)
-    unrelated.add(ArticleSignals("c", _near(other, 0.1), _near(other, 0.1), {"nato": 2}, {"nato": 2},
-                                 EventTime(None, None)))
+    unrelated.add(_signals("c", {"nato": 2}, lead_noise=0.1, base=RNG.normal(size=64)))
     groups = StoryLinker(story_floor=0.5).link([first, second, unrelated])
     assert sorted(map(sorted, groups)) == [["e1", "e2"], ["e3"]]
     days = {"e1": date(2022, 1, 2), "e2": date(2021, 12, 27)}

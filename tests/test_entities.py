@@ -7,7 +7,8 @@ def keys(text, lang):
 
 
 def test_titles_dropped_and_surnames_resolved_to_full_names():
-    found = keys("Russian President Vladimir Putin met Recep Tayyip Erdogan. Putin said little.", "en")
+    found = keys("Russian President Vladimir Putin spoke with his counterpart Recep Tayyip Erdogan on Sunday. "
+                 "Putin said little.", "en")
     assert {"vladimir putin", "recep tayyip erdogan"} <= found
     assert "putin" not in found
 
@@ -16,6 +17,19 @@ def test_country_names_map_to_one_code_across_languages():
     assert "country:TR" in keys("De president van Turkije sprak met de Russische leider.", "nl")
     assert "country:TR" in keys("Presiden Turki berbicara dengan pemimpin Rusia.", "id")
     assert "country:RU" in keys("Ankara criticised Russia again.", "en")
+
+
+def test_headline_capitals_are_not_names_unless_the_text_confirms_them():
+    found = keys("Turkey Tells Russia to Drop Its NATO Demands\nTurkey urged Russia and NATO to talk.", "en")
+    assert not found & {"drop", "demands", "tells"}
+    assert {"nato", "country:RU"} <= found
+
+
+def test_people_are_told_from_places_and_institutions():
+    kinds = {m.key: m.kind for m in extract_mentions(
+        ["Jens Stoltenberg met Mevlut Cavusoglu at the Soviet Union museum in France."], "en")}
+    assert kinds["jens stoltenberg"] == kinds["mevlut cavusoglu"] == "person"
+    assert kinds["soviet union"] != "person" and kinds["country:FR"] == "place"
 
 
 def test_weekdays_are_not_entities():

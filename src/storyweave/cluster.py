@@ -3,7 +3,8 @@
 Whole-document similarity says two articles share a *topic*; it cannot tell two
 events of one topic apart (two calls a week apart between the same capitals).
 An article joins an open event only when, besides being on the same topic,
-- its lead names the same salient actors (entity overlap weighted by rarity), or
+- its lead names the same people (or, without people, the same salient entities,
+  weighted by rarity), or
   its lead is nearly the same text (dense similarity far above the topic floor), and
 - nothing in its lead contradicts the event's time (another weekday, a disjoint date).
 Copies and translations always follow their original. Events are linked into
@@ -30,6 +31,7 @@ class ArticleSignals:
     lead: np.ndarray
     doc: np.ndarray
     who: dict[str, float]
+    actors: dict[str, float]
     entities: dict[str, float]
     time: EventTime
     follows: str | None = None
@@ -42,13 +44,15 @@ class EventState:
     id: str
     members: list[ArticleSignals] = field(default_factory=list)
     who: dict[str, float] = field(default_factory=dict)
+    actors: dict[str, float] = field(default_factory=dict)
     window: Anchor | None = None
     weekdays: dict[int, int] = field(default_factory=dict)
 
     def add(self, signals: ArticleSignals) -> None:
         self.members.append(signals)
-        for key, weight in signals.who.items():
-            self.who[key] = max(weight, self.who.get(key, 0.0))
+        for profile, found in ((self.who, signals.who), (self.actors, signals.actors)):
+            for key, weight in found.items():
+                profile[key] = max(weight, profile.get(key, 0.0))
         if signals.time.window is not None:
             self.window = intersect(self.window, signals.time.window) or self.window
         if signals.time.weekday is not None:
@@ -111,7 +115,9 @@ class EventClusterer:
         dense = self.dense(signals, event)
         if dense <= 0.0:
             return None
-        who = overlap(signals.who, event.who)
+        # People named in both leads decide; otherwise any salient entity.
+        who = overlap(signals.actors, event.actors) if signals.actors and event.actors else \
+            overlap(signals.who, event.who)
         if dense >= self.same_text:
             return dense
         if who is None or who < self.min_who:

@@ -17,7 +17,7 @@ from wordfreq import zipf_frequency
 
 from .dates import calendar_words
 from .models import Mention
-from .text import fold
+from .text import fold, words
 
 _CAP = r"[^\W\d_a-z][\w’'\-]*"
 _CONNECTOR = r"(?:van|der|den|von|al|bin|ibn)"
@@ -48,26 +48,52 @@ def _is_common_word(token: str, lang: str) -> bool:
     return zipf_frequency(token.lower(), lang) >= _COMMON_WORD_ZIPF
 
 
+def _is_title_case(sentence: str) -> bool:
+    """Headline style ("Turkey Tells Russia to Drop Demands"): capitals say nothing there."""
+    tokens = [w for w in words(sentence) if w[0].isalpha()]
+    lower_content_words = [w for w in tokens if len(w) >= 4 and w[0].islower()]
+    return not lower_content_words and sum(w[0].isupper() for w in tokens) >= 3
+
+
+def _capitalised_in_running_text(sentences: list[str]) -> set[str]:
+    """Folded words written with a capital inside ordinary sentences, not first."""
+    return {fold(t) for s in sentences if not _is_title_case(s) for t in words(s)[1:] if t[0].isupper()}
+
+
+def _names_in_run(run: str, lang: str, sentence_start: bool, title_case: bool, evidence: set[str],
+                  countries: dict[str, str]) -> list[str]:
+    """The names in one run of capitalised words, without titles or sentence-initial words."""
+    names = []
+    for part in re.split(r"['’]s\s+", run):
+        tokens = _POSSESSIVE.sub("", part).strip("-’'").split()
+        if title_case:  # keep only words capitalised in running text too, or rare ones
+            tokens = [t for t in tokens if fold(t) in evidence or not _is_common_word(t, lang)]
+        # A capitalised everyday word opening a sentence is not a name ("But Moscow", "The
+        # Kremlin"), unless it names a country; titles before a name go ("Russian President
+        # Vladimir Putin"), two-word names stay whole ("Soviet Union", "New York").
+        if sentence_start and tokens and _is_common_word(tokens[0], lang) and fold(tokens[0]) not in countries:
+            tokens = tokens[1:]
+        while len(tokens) > 2 and _is_common_word(tokens[0], lang):
+            tokens = tokens[1:]
+        sentence_start = False
+        if tokens and (len(tokens) > 1 or len(tokens[0]) >= 2):
+            names.append(" ".join(tokens))
+    return names
+
+
 def extract_mentions(sentences: list[str], lang: str) -> list[Mention]:
     """Find named-entity mentions in ``sentences`` and give each a cross-lingual key."""
     countries = _country_names(lang)
     skip = calendar_words(lang)
+    evidence = _capitalised_in_running_text(sentences)
     found: list[tuple[str, int]] = []
     for index, sentence in enumerate(sentences):
+        title_case = _is_title_case(sentence)
         for match in _NAME.finditer(sentence):
             sentence_start = match.start() == 0 or sentence[: match.start()].rstrip()[-1:] in "“\"‘«("
-            for part in re.split(r"['’]s\s+", match.group(0)):
-                tokens = _POSSESSIVE.sub("", part).strip("-’'").split()
-                # Drop titles and sentence-initial words: "Russian President Vladimir Putin".
-                while len(tokens) > 1 and _is_common_word(tokens[0], lang):
-                    tokens, sentence_start = tokens[1:], False
-                if sentence_start and len(tokens) == 1 and _is_common_word(tokens[0], lang):
-                    tokens = []
-                sentence_start = False
-                if len(tokens) == 1 and (fold(tokens[0]) in skip or len(tokens[0]) < 2):
-                    continue
-                if tokens:
-                    found.append((" ".join(tokens), index))
+            for name in _names_in_run(match.group(0), lang, sentence_start, title_case, evidence, countries):
+                if fold(name) not in skip:
+                    found.append((name, index))
     full_names = {fold(t).split()[-1]: fold(t) for t, _ in found if len(t.split()) > 1}
     mentions = []
     for text, index in found:
@@ -76,9 +102,15 @@ def extract_mentions(sentences: list[str], lang: str) -> list[Mention]:
             key, kind = f"country:{countries[folded]}", "place"
         else:
             key = full_names.get(folded, folded)
-            kind = "person" if len(key.split()) > 1 else "other"
+            kind = "person" if _looks_like_person(key, lang) else "other"
         mentions.append(Mention(text=text, key=key, kind=kind, sentence=index))
     return mentions
+
+
+def _looks_like_person(key: str, lang: str) -> bool:
+    """Several words ending in one that is not an everyday word ("Soviet Union" is not a person)."""
+    tokens = key.split()
+    return len(tokens) > 1 and max(zipf_frequency(tokens[-1], "en"), zipf_frequency(tokens[-1], lang)) < 4.5
 
 
 def same_entity(a: str, b: str) -> bool:

@@ -190,10 +190,20 @@ class Pipeline:
     def _signals(self, article: Article, vecs: np.ndarray) -> ArticleSignals:
         lead = _unit(vecs[:LEAD_SENTENCES].mean(axis=0))
         weights = {m.key: salience(m.key, article.lang) for m in article.mentions}
-        who = {m.key: weights[m.key] for m in article.mentions if m.sentence < LEAD_SENTENCES}
+        when = event_time(article)
+        # Past the lead, a sentence with a time of its own ("last week", "on December 17")
+        # is background: the people in it are not this event's actors.
+        background = {t.sentence for t in article.times
+                      if t.sentence >= LEAD_SENTENCES and (t.weekday is None or t.weekday != when.weekday)}
+        who: dict[str, float] = {}
+        for m in article.mentions:  # the lead counts fully, the next sentences half
+            if m.sentence < 2 * LEAD_SENTENCES and m.sentence not in background:
+                weight = weights[m.key] * (1.0 if m.sentence < LEAD_SENTENCES else 0.5)
+                who[m.key] = max(weight, who.get(m.key, 0.0))
+        actors = {m.key: who[m.key] for m in article.mentions if m.kind == "person" and m.key in who}
         return ArticleSignals(
-            article_id=article.id, lead=lead, doc=_unit(vecs.mean(axis=0)), who=who,
-            entities=weights, time=event_time(article),
+            article_id=article.id, lead=lead, doc=_unit(vecs.mean(axis=0)), who=who, actors=actors,
+            entities=weights, time=when,
             follows=article.duplicate_of or article.translation_of,
         )
 
