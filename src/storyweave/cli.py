@@ -70,15 +70,14 @@ def _show(overview: dict, as_json: bool) -> None:
         return
     articles = {a["id"]: a for a in overview["articles"]}
     events = {e["id"]: e for e in overview["events"]}
-    out = Console(highlight=False)
     for story in overview["stories"]:
-        out.print(f"[bold]STORY[/bold] {story['title']}")
+        click.secho(f"STORY  {story['title']}", bold=True)
         for event_id in story["events"]:
             event = events[event_id]
-            out.print(f"  [bold]EVENT[/bold] {event['date'] or 'undated'}  {event['title']}"
-                      f"  ({len(event['articles'])} articles; {', '.join(event['languages'])})")
+            click.echo(f"  EVENT  {event['date'] or 'undated'}  {event['title']}"
+                       f"  ({len(event['articles'])} articles: {', '.join(event['languages'])})")
             for article_id in event["articles"]:
                 a = articles[article_id]
-                relation = (f"  = copy of {a['duplicate_of']}" if a["duplicate_of"] else
-                            f"  = translation of {a['translation_of']}" if a["translation_of"] else "")
-                out.print(f"    [{a['lang']}] {a['title']}  <{a['source']}>{relation}")
+                relation = (f"  (copy of {a['duplicate_of']})" if a["duplicate_of"] else
+                            f"  (translation of {a['translation_of']})" if a["translation_of"] else "")
+                click.echo(f"    {a['id']}  [{a['lang']}] {a['title']}  <{a['source']}>{relation}")
