@@ -46,3 +46,9 @@ def test_spelling_variants_match_but_different_people_do_not():
 
 def test_rare_names_weigh_more_than_countries():
     assert salience("mevlut cavusoglu") > salience("vladimir putin") > salience("country:RU")
+
+
+def test_scripts_without_case_and_lowercase_accents_are_not_names():
+    assert keys("世界博览会在上海举行。NATO 发表声明。", "zh") == {"nato"}
+    assert keys("Die Ärzte kamen über die Grenze nach Österreich.", "de") >= {"country:AT"}
+    assert "über" not in keys("Sie sprachen über Putin und über Erdogan.", "de")

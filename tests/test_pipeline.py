@@ -159,3 +159,21 @@ def test_a_crash_mid_batch_leaves_no_half_batch(tmp_path, monkeypatch):
     with Pipeline(db, encoder="hashing") as pipeline:
         assert len(pipeline.run([SEEDS]).added) == 4
         assert len(pipeline.overview()["articles"]) == 5
+
+
+def test_a_stage_failing_on_one_item_rejects_only_that_item(tmp_path, monkeypatch):
+    import storyweave.pipeline as pipeline_module
+
+    real = pipeline_module.extract_mentions
+
+    def fragile(sentences, lang):
+        if lang == "nl":
+            raise KeyError("no model for this language")
+        return real(sentences, lang)
+
+    monkeypatch.setattr(pipeline_module, "extract_mentions", fragile)
+    with Pipeline(tmp_path / "s.db", encoder="hashing") as pipeline:
+        report = pipeline.run([SEEDS])
+    assert len(report.added) == 4
+    assert [Path(r.source).name[:3] for r in report.rejected] == ["004"]
+    assert report.rejected[0].reason.startswith("internal error (KeyError")

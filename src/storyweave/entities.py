@@ -9,17 +9,16 @@ Poutine, Poetin) are matched by :func:`same_entity`, not merged in the key.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
+import regex as re
 from rapidfuzz.distance import Levenshtein
-from wordfreq import zipf_frequency
 
 from .dates import calendar_words
 from .models import Mention
-from .text import fold, words
+from .text import fold, words, zipf
 
-_CAP = r"[^\W\d_a-z][\w’'\-]*"
+_CAP = r"\p{Lu}[\w’'\-]*"
 _CONNECTOR = r"(?:van|der|den|von|al|bin|ibn)"
 _NAME = re.compile(rf"{_CAP}(?:\s+(?:{_CONNECTOR}\s+)?{_CAP})*", re.UNICODE)
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
@@ -45,7 +44,7 @@ def _country_names(lang: str) -> dict[str, str]:
 
 
 def _is_common_word(token: str, lang: str) -> bool:
-    return zipf_frequency(token.lower(), lang) >= _COMMON_WORD_ZIPF
+    return zipf(token.lower(), lang) >= _COMMON_WORD_ZIPF
 
 
 def _is_title_case(sentence: str) -> bool:
@@ -82,7 +81,10 @@ def _names_in_run(run: str, lang: str, sentence_start: bool, title_case: bool, e
 
 
 def extract_mentions(sentences: list[str], lang: str) -> list[Mention]:
-    """Find named-entity mentions in ``sentences`` and give each a cross-lingual key."""
+    """Find named-entity mentions in ``sentences`` and give each a cross-lingual key.
+
+    Capitalisation is the evidence, so scripts without letter case yield none yet.
+    """
     countries = _country_names(lang)
     skip = calendar_words(lang)
     evidence = _capitalised_in_running_text(sentences)
@@ -110,7 +112,7 @@ def extract_mentions(sentences: list[str], lang: str) -> list[Mention]:
 def _looks_like_person(key: str, lang: str) -> bool:
     """Several words ending in one that is not an everyday word ("Soviet Union" is not a person)."""
     tokens = key.split()
-    return len(tokens) > 1 and max(zipf_frequency(tokens[-1], "en"), zipf_frequency(tokens[-1], lang)) < 4.5
+    return len(tokens) > 1 and zipf(tokens[-1], lang) < 4.5
 
 
 def same_entity(a: str, b: str) -> bool:
@@ -136,6 +138,4 @@ def salience(key: str, lang: str = "en") -> float:
     """
     if key.startswith("country:"):
         return 0.5
-    last = key.split()[-1]
-    zipf = max(zipf_frequency(last, "en"), zipf_frequency(last, lang))
-    return min(4.0, max(0.5, 6.0 - zipf))
+    return min(4.0, max(0.5, 6.0 - zipf(key.split()[-1], lang)))

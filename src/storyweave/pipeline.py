@@ -107,8 +107,10 @@ class Pipeline:
             if isinstance(item, Document):
                 try:
                     prepared = prepare(item)
-                except ValueError as error:
+                except ValueError as error:  # unusable input, said in the error
                     item = Rejected(item.source, str(error))
+                except Exception as error:  # a stage failed on this item: the batch goes on
+                    item = Rejected(item.source, f"internal error ({type(error).__name__}: {error})")
                 else:
                     if self.store.has_article(prepared[0].id) or prepared[0].id in fresh:
                         report.unchanged += 1

@@ -5,8 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 from anyascii import anyascii
+from wordfreq import available_languages, zipf_frequency
+
+# Languages written without spaces between words: word statistics do not apply.
+UNSPACED = frozenset({"ja", "zh", "th", "ko", "lo", "km", "my"})
 
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before
 # whitespace and an opening quote, uppercase letter or digit; common abbreviations
@@ -58,3 +63,26 @@ def content_hash(*parts: str) -> str:
         digest.update(re.sub(r"\s+", " ", part).strip().encode("utf-8"))
         digest.update(b"\x00")
     return digest.hexdigest()[:16]
+
+
+def spaced(lang: str) -> bool:
+    """Whether ``lang`` separates words with spaces (so word statistics apply)."""
+    return lang not in UNSPACED
+
+
+def has_frequencies(lang: str) -> bool:
+    """Whether wordfreq knows the words of ``lang`` (a spaced language it has a word list for)."""
+    return spaced(lang) and lang in available_languages()
+
+
+@lru_cache(maxsize=64)
+def frequency_language(lang: str) -> str:
+    """The wordfreq language for words of a page in ``lang`` (English when wordfreq lacks it)."""
+    return lang if has_frequencies(lang) else "en"
+
+
+@lru_cache(maxsize=65536)
+def zipf(word: str, lang: str) -> float:
+    """Zipf frequency of ``word`` in the page language or in English, whichever is higher."""
+    base = frequency_language(lang)
+    return max(zipf_frequency(word, base), zipf_frequency(word, "en") if base != "en" else 0.0)

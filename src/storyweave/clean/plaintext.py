@@ -18,7 +18,7 @@ from typing import Literal
 
 from storyweave.language import UNDETERMINED, detect_language
 from storyweave.models import Block, Cleaned, Document, Removal
-from storyweave.text import fold, split_sentences, words
+from storyweave.text import fold, has_frequencies, spaced, split_sentences, words
 
 from .patterns import (
     BULLET,
@@ -33,7 +33,7 @@ from .patterns import (
     split_caption,
     split_date_prefix,
 )
-from .words import has_frequencies, repair_glued_words, spaced, split_label, stopwords
+from .words import repair_glued_words, split_label, stopwords
 
 Kind = Literal["paragraph", "heading", "caption", "title"]
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from wordfreq import available_languages, top_n_list, zipf_frequency
+from wordfreq import top_n_list
+
+from storyweave.text import frequency_language, zipf
 
 PART_ZIPF = 2.5  # each part of a split must be at least this frequent
 GLUED_ZIPF = 1.0  # a glued form this frequent is a word of its own ("bittorrent")
 STOPWORDS = 100  # the most frequent words of a language count as function words
-# Languages written without spaces between words: word statistics do not apply.
-UNSPACED = frozenset({"ja", "zh", "th", "ko", "lo", "km", "my"})
 
 _TOKEN = re.compile(r"[^\W\d_]+")
 _ADDRESS = re.compile(r"://|www\.|@|#|/|\\|_")
@@ -27,33 +27,10 @@ _ADDRESS = re.compile(r"://|www\.|@|#|/|\\|_")
 _GLUED_SENTENCE = re.compile(r"(?<![\w.])([^\W_]{2,}[.!?…]['\"”’»)]?)(?=[^\W\d_][^\W\d_])")
 
 
-def spaced(lang: str) -> bool:
-    """Whether ``lang`` separates words with spaces (so word statistics apply)."""
-    return lang not in UNSPACED
-
-
-def has_frequencies(lang: str) -> bool:
-    """Whether wordfreq knows the words of ``lang`` (a spaced language it has a word list for)."""
-    return spaced(lang) and lang in available_languages()
-
-
-@lru_cache(maxsize=64)
-def frequency_language(lang: str) -> str:
-    """The wordfreq language for words of a page in ``lang`` (English when wordfreq lacks it)."""
-    return lang if has_frequencies(lang) else "en"
-
-
 @lru_cache(maxsize=64)
 def stopwords(lang: str) -> frozenset[str]:
     """The most frequent words of ``lang``: articles, pronouns, prepositions, auxiliaries."""
     return frozenset(top_n_list(frequency_language(lang), STOPWORDS))
-
-
-@lru_cache(maxsize=65536)
-def zipf(word: str, lang: str) -> float:
-    """Zipf frequency of ``word`` in the page language or in English, whichever is higher."""
-    base = frequency_language(lang)
-    return max(zipf_frequency(word, base), zipf_frequency(word, "en") if base != "en" else 0.0)
 
 
 def _splits(left: str, right: str, lang: str) -> bool:
