@@ -165,8 +165,9 @@ class Pipeline:
             vectors[article.id] = self._stored_vectors(article)
         signals = {a.id: self._signals(a, vectors[a.id]) for a in known}
         pool = known + [a for a, _, _ in fresh]
-        for position, (article, _, body_key) in enumerate(fresh):
-            self._relate(article, body_key, pool[: len(known) + position], vectors)
+        docs = np.vstack([_unit(vectors[a.id].mean(axis=0)) for a in pool])
+        for position, (article, _, body_key) in enumerate(fresh, start=len(known)):
+            self._relate(article, body_key, pool[:position], docs[:position] @ docs[position], vectors)
             signals[article.id] = self._signals(article, vectors[article.id])
         clusterer = EventClusterer(topic_floor=self.encoder.topic_floor)
         for article in known:
@@ -209,18 +210,15 @@ class Pipeline:
             follows=article.duplicate_of or article.translation_of,
         )
 
-    def _relate(self, article: Article, body_key: str, earlier: list[Article], vectors: dict[str, np.ndarray]) -> None:
+    def _relate(self, article: Article, body_key: str, earlier: list[Article], similarity_to_earlier: np.ndarray,
+                vectors: dict[str, np.ndarray]) -> None:
         """Mark ``article`` as a copy or translation of an earlier article, if it is one."""
-        same = next((a for a in earlier if normalised_body_key(a.body) == body_key), None)
-        if same:
-            article.duplicate_of = same.id
-            self.store.put_relation("duplicate", article.id, same.id, 1.0, "identical text")
+        first = self.store.find_by_body_key(body_key)  # any stored article, not only open events
+        if first != article.id:
+            article.duplicate_of = first
+            self.store.put_relation("duplicate", article.id, first, 1.0, "identical text")
             return
-        if not earlier:
-            return
-        doc = _unit(vectors[article.id].mean(axis=0))
-        scores = np.array([float(doc @ _unit(vectors[a.id].mean(axis=0))) for a in earlier])
-        candidates = [earlier[i] for i in np.argsort(-scores)[:CANDIDATES]]
+        candidates = [earlier[i] for i in np.argsort(-similarity_to_earlier, kind="stable")[:CANDIDATES]]
         signature = None
         for other in candidates:
             if other.lang == article.lang:
