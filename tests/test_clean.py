@@ -365,3 +365,13 @@ def test_truncated_html_still_yields_its_text():
 def test_html_without_article_is_rejected(content):
     with pytest.raises(ValueError, match="HTML"):
         clean_document(Document(source="bad", content=content, format="html"))
+
+
+def test_prose_in_other_scripts_and_with_a_cut_last_sentence_is_kept():
+    hindi = ("आज सुबह स्थानीय समय के अनुसार लगभग दस बजे शहर में एक पुरानी इमारत ढह गई। बचाव दल मौके पर पहुंच गया है और "
+             "मलबे में फंसे लोगों को निकालने का काम जारी है। अधिकारियों ने बताया कि घायलों को अस्पताल ले जाया गया।")
+    cut = ("The storm reached the coast early on Tuesday. Thousands of homes lost power across the region. "
+           "Officials said repairs would take at least three days and asked residents to stay")
+    for text, lang in ((hindi, "hi"), (cut, "en")):
+        cleaned = clean_document(Document("x", text, "text", title="Title", lang=lang))
+        assert cleaned.body.startswith(text[:20])

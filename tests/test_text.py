@@ -18,3 +18,8 @@ def test_fold_and_hash_are_stable_across_spacing():
     assert fold("Oekraïne  Poetin") == "oekraine poetin"
     assert content_hash("a  b\n") == content_hash("a b")
     assert content_hash("a b") != content_hash("a c")
+
+
+def test_sentence_ends_of_other_scripts():
+    assert len(split_sentences("आज बारिश हुई। कल धूप होगी।")) == 2
+    assert len(split_sentences("今天下雨了。 明天会晴。")) == 2

@@ -13,11 +13,15 @@ from wordfreq import available_languages, zipf_frequency
 # Languages written without spaces between words: word statistics do not apply.
 UNSPACED = frozenset({"ja", "zh", "th", "ko", "lo", "km", "my"})
 
-# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before
+# Sentence-final punctuation of the world's scripts: Latin, CJK, Devanagari danda,
+# Arabic/Urdu, Armenian, Ethiopic.
+SENTENCE_END = ".!?…。！？।॥۔؟։።፧"
+
+# A sentence ends at terminal punctuation (optionally followed by closing quotes/brackets) before
 # whitespace and an opening quote, uppercase letter or digit; common abbreviations
 # such as "Mr." or "U.S." do not end sentences.
-_SENTENCE_END = re.compile(
-    r"""(?<=[.!?…])['"”’»)\]]*\s+(?=['"“‘«(\[]?[^\W\d_a-z]|\d)""", re.UNICODE
+_SENTENCE_BREAK = re.compile(
+    rf"""(?<=[{SENTENCE_END}])['"”’»)\]]*\s+(?=['"“‘«(\[]?[^\W\d_a-z]|\d)""", re.UNICODE
 )
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Col|Lt|Sgt|St|Jr|Sr|Inc|Ltd|Co|Corp|No|Vol|vs|etc|Jan|Feb|Mar|Apr|"
@@ -35,7 +39,7 @@ def split_sentences(text: str) -> list[str]:
         if not paragraph:
             continue
         start = 0
-        for match in _SENTENCE_END.finditer(paragraph):
+        for match in _SENTENCE_BREAK.finditer(paragraph):
             candidate = paragraph[start : match.start()].rstrip("'\"”’»)] ")
             if _ABBREVIATION.search(candidate):
                 continue

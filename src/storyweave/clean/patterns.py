@@ -12,10 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from storyweave.text import SENTENCE_END
+
 Extent = Literal["line", "list", "tail", "rest"]
 
 # A sentence ends in . ! ? … (or the CJK forms), possibly followed by closing quotes or brackets.
-TERMINAL = re.compile(r"""[.!?…。！？]['"”’»)\]]*$""")
+TERMINAL = re.compile(rf"""[{SENTENCE_END}]['"”’»)\]]*$""")
 # A teaser cut short: "... Bluetooth...", "[…]" (an ellipsis after a space is a pause, not a cut).
 TRUNCATED = re.compile(r"""(?:(?<=\w)(?:\.\.\.|…)|\[(?:…|\.\.\.)\])['"”’»)\]]*$""")
 # A line quoted from end to end ("“Their immune system behaves ...”").
@@ -349,7 +351,7 @@ _NUMERIC_DATE = re.compile(rf"(?<!\d)\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}}(?!\d)
 _DATE_START = re.compile(rf"^\W*(?:\d|(?:{_CALENDAR}|{_alternatives(DATE_LABELS)})(?!\w))",
                          re.IGNORECASE)
 _LETTER_WORD = re.compile(r"[^\W\d_]+")
-_SENTENCE_END = re.compile(r"[^\W\d_]{3}[.!?…]['\"”’»)]*$")
+_SENTENCE_END = re.compile(rf"[^\W\d_]{{3}}[{SENTENCE_END}]['\"”’»)]*$")
 
 
 def is_date_line(text: str) -> bool:

@@ -147,7 +147,7 @@ def is_running_text(text: str, lang: str) -> bool:
     if len(text) < BODY_CHARS or len(words(text)) < BODY_WORDS:
         return False
     share = stopword_share(text, lang) if has_frequencies(lang) else 1.0
-    if ends_sentence(text):
+    if ends_sentence(text) or len(split_sentences(text)) > 2:  # prose, even if its last sentence is cut
         return share >= MIN_STOPWORD_SHARE
     return len(text) >= UNPUNCTUATED_BODY_CHARS and share >= 2 * MIN_STOPWORD_SHARE
 
