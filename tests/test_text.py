@@ -22,4 +22,4 @@ def test_fold_and_hash_are_stable_across_spacing():
 
 def test_sentence_ends_of_other_scripts():
     assert len(split_sentences("आज बारिश हुई। कल धूप होगी।")) == 2
-    assert len(split_sentences("今天下雨了。 明天会晴。")) == 2
+    assert split_sentences("今天下雨了。明天会晴。") == ["今天下雨了。", "明天会晴。"]

@@ -66,19 +66,19 @@ class TranslationDetector:
 
     margin: float = 1.03
     min_coverage: float = 0.6
-    max_length_ratio: float = 2.0
 
     def coverage(self, a: np.ndarray, b: np.ndarray) -> tuple[float, list[tuple[int, int]]]:
-        """Share of the shorter side's sentences in a monotone margin alignment (0..1)."""
+        """Aligned sentence pairs over the longer side's sentence count (0..1), and the pairs.
+
+        Dividing by the longer side also rules out texts of very different lengths.
+        """
         if len(a) == 0 or len(b) == 0:
             return 0.0, []
         pairs = monotone_alignment(margin_matrix(a, b) >= self.margin)
         return len(pairs) / max(len(a), len(b)) if pairs else 0.0, pairs
 
-    def is_translation(self, a: np.ndarray, b: np.ndarray, chars_a: int, chars_b: int) -> tuple[bool, float]:
-        ratio = max(chars_a, chars_b) / max(1, min(chars_a, chars_b))
-        if ratio > self.max_length_ratio:
-            return False, 0.0
+    def is_translation(self, a: np.ndarray, b: np.ndarray) -> tuple[bool, float]:
+        """Whether two texts' sentence vectors align as a translation, and the coverage."""
         score, _ = self.coverage(a, b)
         return score >= self.min_coverage, score
 

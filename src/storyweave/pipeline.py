@@ -229,8 +229,7 @@ class Pipeline:
                     self.store.put_relation("duplicate", article.id, other.id, similarity, "near-duplicate (MinHash)")
                     return
             elif "und" not in (other.lang, article.lang):
-                found, coverage = self.translations.is_translation(
-                    vectors[article.id][1:], vectors[other.id][1:], len(article.body), len(other.body))
+                found, coverage = self.translations.is_translation(vectors[article.id][1:], vectors[other.id][1:])
                 if found:
                     article.translation_of = other.id
                     self.store.put_relation("translation", article.id, other.id, coverage,

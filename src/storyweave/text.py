@@ -21,7 +21,9 @@ SENTENCE_END = ".!?…。！？।॥۔؟։።፧"
 # whitespace and an opening quote, uppercase letter or digit; common abbreviations
 # such as "Mr." or "U.S." do not end sentences.
 _SENTENCE_BREAK = re.compile(
-    rf"""(?<=[{SENTENCE_END}])['"”’»)\]]*\s+(?=['"“‘«(\[]?[^\W\d_a-z]|\d)""", re.UNICODE
+    rf"""(?<=[{SENTENCE_END}])['"”’»)\]]*\s+(?=['"“‘«(\[]?[^\W\d_a-z]|\d)"""
+    r"|(?<=[。！？])[」』”）]*\s*(?=\S)",  # CJK: no space after the full stop
+    re.UNICODE,
 )
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Col|Lt|Sgt|St|Jr|Sr|Inc|Ltd|Co|Corp|No|Vol|vs|etc|Jan|Feb|Mar|Apr|"
