@@ -54,7 +54,9 @@ def test_storylines_link_related_events_oldest_first():
     first.add(_signals("a", {"country:TR": 0.5, "nato": 2}))
     second.add(_signals("b", {"nato": 2, "mevlut cavusoglu": 4}))
     unrelated.add(_signals("c", {"nato": 2}, lead_noise=0.1, base=RNG.normal(size=64)))
-    groups = StoryLinker(story_floor=0.5).link([first, second, unrelated])
+    days = {"e1": date(2022, 1, 2), "e2": date(2021, 12, 27), "e3": None}
+    groups = StoryLinker(story_floor=0.5).link([first, second, unrelated], days)
     assert sorted(map(sorted, groups)) == [["e1", "e2"], ["e3"]]
-    days = {"e1": date(2022, 1, 2), "e2": date(2021, 12, 27)}
     assert story_order(["e1", "e2"], days, {"e1": 1, "e2": 2}) == ["e2", "e1"]
+    far_apart = {"e1": date(2022, 1, 2), "e2": date(2021, 6, 1), "e3": None}
+    assert sorted(map(sorted, StoryLinker(story_floor=0.5).link([first, second], far_apart))) == [["e1"], ["e2"]]

@@ -42,3 +42,12 @@ def test_month_precision_anchor_plus_weekday_stays_ambiguous():
 def test_undated_article_keeps_only_its_weekday():
     t = event_time(_article(["Talks", "Turkey urged Russia on Monday to drop its demands."]))
     assert t == EventTime(None, 0)
+
+
+def test_reports_published_a_day_apart_fit_one_event():
+    from storyweave.cluster import time_conflict
+
+    first = event_time(_article(["Talks", "Leaders met in Geneva."], published=date(2022, 1, 2)))
+    second = event_time(_article(["Talks", "Leaders met in Geneva."], published=date(2022, 1, 3)))
+    assert not time_conflict(first, second)
+    assert first.day == date(2022, 1, 2)

@@ -430,3 +430,11 @@ def test_truncated_jsonl_gz_keeps_complete_lines(tmp_path: Path) -> None:
     assert docs and all(isinstance(doc, Document) for doc in docs)
     assert rejected == Rejected(str(path), rejected.reason)
     assert rejected.reason.startswith("not valid gzip")
+
+
+def test_deeply_nested_jsonl_line_is_rejected_alone(tmp_path: Path) -> None:
+    good = json.dumps({"title": "Talks", "text": "Leaders spoke."})
+    path = write(tmp_path / "deep.jsonl", good + "\n" + "[" * 200_000 + "\n" + good.replace("Talks", "More") + "\n")
+    items = read(path)
+    assert [type(i).__name__ for i in items] == ["Document", "Rejected", "Document"]
+    assert "nested" in items[1].reason

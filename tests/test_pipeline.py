@@ -43,7 +43,8 @@ def test_only_the_structural_translation_is_marked(seeds_run):
     articles = _by_file(overview)
     marked = {k for k, a in articles.items() if a["translation_of"]}
     assert len(marked) == 1 and marked <= {"000", "001"}
-    original = next(a for a in overview["articles"] if a["id"] == articles[marked.pop()]["translation_of"])
+    original_id = articles[marked.pop()]["translation_of"]
+    original = next(a for a in overview["articles"] if a["id"] == original_id)
     assert Path(original["source"]).name[:3] in {"000", "001"}
     assert not any(a["duplicate_of"] for a in articles.values())
 
@@ -150,7 +151,7 @@ def test_a_crash_mid_batch_leaves_no_half_batch(tmp_path, monkeypatch):
     def crash(*args):
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(Pipeline, "_relate_and_cluster", crash)
+    monkeypatch.setattr(Pipeline, "_write", crash)  # after the articles went in
     with Pipeline(db, encoder="hashing") as pipeline:
         with pytest.raises(RuntimeError):
             pipeline.run([SEEDS])
@@ -177,3 +178,52 @@ def test_a_stage_failing_on_one_item_rejects_only_that_item(tmp_path, monkeypatc
     assert len(report.added) == 4
     assert [Path(r.source).name[:3] for r in report.rejected] == ["004"]
     assert report.rejected[0].reason.startswith("internal error (KeyError")
+
+
+def test_input_order_does_not_change_the_result(tmp_path, seeds_run):
+    _, _, forward = seeds_run
+    with Pipeline(tmp_path / "s.db") as pipeline:
+        pipeline.run(sorted(SEEDS.glob("*.txt"), reverse=True))
+        backward = pipeline.overview()
+    assert backward["events"] == forward["events"] and backward["stories"] == forward["stories"]
+    relations = lambda o: {a["id"]: (a["translation_of"], a["duplicate_of"]) for a in o["articles"]}  # noqa: E731
+    assert relations(backward) == relations(forward)
+
+
+def test_a_later_run_continues_events_and_stories_beyond_the_open_window(tmp_path, seeds_run):
+    _, _, together = seeds_run
+    files = sorted(SEEDS.glob("*.txt"))
+    with Pipeline(tmp_path / "s.db", open_events=1) as pipeline:
+        pipeline.run([f for f in files if f.name.startswith("002")])
+        pipeline.run([f for f in files if f.name.startswith(("000", "003"))])
+        pipeline.run([f for f in files if f.name.startswith(("001", "004"))])
+        overview = pipeline.overview()
+    assert _groups(overview) == [["000", "001", "003", "004"], ["002"]]
+    assert len(overview["stories"]) == 1 and len(overview["stories"][0]["events"]) == 2
+    assert {e["date"] for e in overview["events"]} == {e["date"] for e in together["events"]}
+
+
+def test_a_copy_published_before_its_original_is_the_original(tmp_path):
+    text = ("The central bank raised its main interest rate by half a point on Thursday, "
+            "its third increase this year, citing stubborn inflation. Markets had expected the move.")
+    lines = [{"title": "Bank raises rates", "text": text, "url": "https://b.example/2", "published": "2024-03-08"},
+             {"title": "Bank raises rates", "text": text, "url": "https://a.example/1", "published": "2024-03-07"}]
+    (tmp_path / "in.jsonl").write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    with Pipeline(tmp_path / "s.db", encoder="hashing") as pipeline:
+        pipeline.run([tmp_path / "in.jsonl"])
+        articles = {a["source"]: a for a in pipeline.overview()["articles"]}
+    first, later = articles["https://a.example/1"], articles["https://b.example/2"]
+    assert later["duplicate_of"] == first["id"] and first["duplicate_of"] is None
+    assert later["event"] == first["event"]
+
+
+def test_switching_encoder_on_an_existing_database(tmp_path):
+    class OtherEncoder(HashingEncoder):
+        name = "hashing-other"
+
+    files = sorted(SEEDS.glob("*.txt"))
+    with Pipeline(tmp_path / "s.db", encoder="hashing") as pipeline:
+        pipeline.run(files[:2])
+    with Pipeline(tmp_path / "s.db", encoder=OtherEncoder()) as pipeline:
+        report = pipeline.run(files[2:])
+        assert report.ok and len(pipeline.overview()["articles"]) == 5

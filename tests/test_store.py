@@ -53,3 +53,8 @@ def test_newer_schema_is_refused(tmp_path):
         store.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(RuntimeError, match="newer"):
         Store(tmp_path / "s.db")
+
+
+def test_blank_search_finds_nothing(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        assert store.search("") == [] and store.search("   ") == []

@@ -19,8 +19,10 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from .dates import Anchor, EventTime, intersect
-from .entities import same_entity
+from .dates import LEAD_SENTENCES, Anchor, EventTime, article_anchor, event_time, intersect, resolve
+from .dedup import margin_matrix
+from .entities import salience, same_entity
+from .models import Article
 
 
 @dataclass(slots=True)
@@ -35,6 +37,31 @@ class ArticleSignals:
     entities: dict[str, float]
     time: EventTime
     follows: str | None = None
+
+
+def unit(vector: np.ndarray) -> np.ndarray:
+    return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
+
+def signals_for(article: Article, vectors: np.ndarray) -> ArticleSignals:
+    """Who / what / when of one article from its mentions, times and sentence vectors (title first)."""
+    weights = {m.key: salience(m.key, article.lang) for m in article.mentions}
+    when = event_time(article)
+    # Past the lead, a sentence with a time of its own ("last week", "on December 17")
+    # is background: the people in it are not this event's actors.
+    background = {t.sentence for t in article.times
+                  if t.sentence >= LEAD_SENTENCES and (t.weekday is None or t.weekday != when.weekday)}
+    who: dict[str, float] = {}
+    for m in article.mentions:  # the lead counts fully, the next sentences half
+        if m.sentence < 2 * LEAD_SENTENCES and m.sentence not in background:
+            weight = weights[m.key] * (1.0 if m.sentence < LEAD_SENTENCES else 0.5)
+            who[m.key] = max(weight, who.get(m.key, 0.0))
+    actors = {m.key: who[m.key] for m in article.mentions if m.kind == "person" and m.key in who}
+    return ArticleSignals(
+        article_id=article.id, lead=unit(vectors[:LEAD_SENTENCES].mean(axis=0)), doc=unit(vectors.mean(axis=0)),
+        who=who, actors=actors, entities=weights, time=when,
+        follows=article.duplicate_of or article.translation_of,
+    )
 
 
 @dataclass(slots=True)
@@ -68,8 +95,11 @@ class EventState:
 
     @property
     def centroid(self) -> np.ndarray:
-        mean = np.mean([m.doc for m in self.members], axis=0)
-        return mean / max(float(np.linalg.norm(mean)), 1e-12)
+        return unit(np.mean([m.doc for m in self.members], axis=0))
+
+    @property
+    def entities(self) -> dict[str, float]:
+        return {k: w for m in self.members for k, w in m.entities.items()}
 
 
 def overlap(article: dict[str, float], profile: dict[str, float]) -> float | None:
@@ -99,7 +129,6 @@ class EventClusterer:
     topic_floor: float
     min_who: float = 0.5
     same_text: float = 0.75
-    window_days: int = 7
     events: dict[str, EventState] = field(default_factory=dict)
     event_of: dict[str, str] = field(default_factory=dict)
 
@@ -143,17 +172,12 @@ class StoryLinker:
     story_floor: float
     max_gap_days: int = 30
 
-    def related(self, a: EventState, b: EventState) -> bool:
-        if float(a.centroid @ b.centroid) < self.story_floor:
+    def related(self, a: EventState, b: EventState, day_a: date | None, day_b: date | None) -> bool:
+        if not (overlap(a.entities, b.entities) or 0.0):
             return False
-        ents_a = {k: w for m in a.members for k, w in m.entities.items()}
-        ents_b = {k: w for m in b.members for k, w in m.entities.items()}
-        if not (overlap(ents_a, ents_b) or 0.0):
-            return False
-        da, db = event_day(a), event_day(b)
-        return da is None or db is None or abs((da - db).days) <= self.max_gap_days
+        return day_a is None or day_b is None or abs((day_a - day_b).days) <= self.max_gap_days
 
-    def link(self, events: list[EventState]) -> list[list[str]]:
+    def link(self, events: list[EventState], days: dict[str, date | None]) -> list[list[str]]:
         """Group events into stories (connected components of ``related``), in input order."""
         parent = {e.id: e.id for e in events}
 
@@ -163,19 +187,46 @@ class StoryLinker:
                 x = parent[x]
             return x
 
-        for i, a in enumerate(events):
-            for b in events[:i]:
-                if root(a.id) != root(b.id) and self.related(a, b):
-                    parent[root(a.id)] = root(b.id)
+        if events:
+            centroids = np.vstack([e.centroid for e in events])
+            close = np.argwhere(np.triu(centroids @ centroids.T >= self.story_floor, k=1))
+            for i, j in close:
+                a, b = events[i], events[j]
+                if root(a.id) != root(b.id) and self.related(a, b, days[a.id], days[b.id]):
+                    parent[root(b.id)] = root(a.id)
         groups: dict[str, list[str]] = {}
         for e in events:
             groups.setdefault(root(e.id), []).append(e.id)
         return list(groups.values())
 
 
-def event_day(event: EventState) -> date | None:
-    """The event's day, when its members' windows and weekday leave exactly one."""
-    return event.time.day
+def dates_from_back_references(undated: list[EventState], referrers: list[Article],
+                               vectors: dict[str, np.ndarray], margin: float = 1.06) -> dict[str, date]:
+    """Date undated events from sentences elsewhere that retell their lead with a time phrase.
+
+    "Cavusoglu urged Russia last week to drop its demands", in a report dated 2 January,
+    retells the lead "Turkey urged Russia on Monday to drop its demands" of an undated
+    event: the Monday in the week before 2 January.
+    """
+    found: dict[str, date] = {}
+    usable = [(a, anchor) for a in referrers if (anchor := article_anchor(a))
+              and any(t.sentence >= LEAD_SENTENCES for t in a.times)]
+    for event in undated:
+        members = {m.article_id for m in event.members}
+        lead = np.vstack([vectors[m.article_id][:LEAD_SENTENCES] for m in event.members])
+        for referring, anchor in usable:
+            if referring.id in members:
+                continue
+            margins = margin_matrix(lead, vectors[referring.id]).max(axis=0)
+            for expr in referring.times:
+                if LEAD_SENTENCES <= expr.sentence < len(margins) and margins[expr.sentence] >= margin:
+                    window = resolve(expr, anchor)
+                    if window and (day := date_by_back_reference(window, event.weekday)):
+                        found[event.id] = day
+                        break
+            if event.id in found:
+                break
+    return found
 
 
 def date_by_back_reference(window: Anchor, weekday: int | None) -> date | None:

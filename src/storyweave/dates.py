@@ -22,6 +22,7 @@ _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augu
 _RELATIVE = re.compile(r"^(?:(in) )?(\d+) (day|week|month)(?: (ago))?$")
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 LEAD_SENTENCES = 4  # the title and the first three body sentences
+REPORTING_DAYS = 3  # news reports an event within this many days
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,8 +217,11 @@ class EventTime:
 
     @property
     def day(self) -> date | None:
+        """The one day that fits; without a weekday, the latest of a few days (the first reports)."""
         options = self.candidates()
-        return options[0] if len(options) == 1 else None
+        if len(options) == 1 or (self.weekday is None and 1 < len(options) <= REPORTING_DAYS + 1):
+            return options[-1]
+        return None
 
 
 def resolve(expr: TimeExpression, anchor: Anchor | None) -> Anchor | None:
@@ -253,7 +257,9 @@ def event_time(article: Article, lead: int = LEAD_SENTENCES) -> EventTime:
             return EventTime(window, weekday)
     if weekday is not None and anchor is not None:
         return EventTime(resolve(TimeExpression("", 0, weekday=weekday), anchor), weekday)
-    return EventTime(anchor, weekday)
+    if anchor is not None:  # the lead says nothing: the event happened shortly before publication
+        return EventTime(Anchor(anchor.start - timedelta(REPORTING_DAYS), anchor.end), None)
+    return EventTime(None, weekday)
 
 
 def intersect(a: Anchor | None, b: Anchor | None) -> Anchor | None:
@@ -262,3 +268,17 @@ def intersect(a: Anchor | None, b: Anchor | None) -> Anchor | None:
         return a or b
     start, end = max(a.start, b.start), min(a.end, b.end)
     return Anchor(start, end) if start <= end else None
+
+
+def parse_published(text: str | None) -> date | None:
+    """A publication date from ISO 8601 or any common written form ('Mon, 02 Jan 2022'); None if unsure."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    import dateparser
+
+    parsed = dateparser.parse(text, settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]})
+    return parsed.date() if parsed else None

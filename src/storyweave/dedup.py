@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .models import Article
 from .text import fold, words
 
 
@@ -103,3 +104,34 @@ class NearDuplicateDetector:
     def similarity(self, sig_a, sig_b) -> float:
         return float(sig_a.jaccard(sig_b))
 
+
+class RelationFinder:
+    """Whether a new article copies or translates one of the articles before it."""
+
+    def __init__(self, candidates: int = 10):
+        self.candidates = candidates
+        self.near_duplicates = NearDuplicateDetector()
+        self.translations = TranslationDetector()
+
+    def find(self, article: Article, earlier: list[Article], similarity: np.ndarray,
+             vectors: dict[str, np.ndarray], copy_of: str | None = None) -> Relation | None:
+        """The relation of ``article`` to its closest earlier articles (``similarity``: document cosines).
+
+        ``copy_of`` is an earlier article with exactly the same text, when the caller knows one.
+        """
+        if copy_of:
+            return Relation("duplicate", article.id, copy_of, 1.0, "identical text")
+        signature = None
+        for index in np.argsort(-similarity, kind="stable")[: self.candidates]:
+            other = earlier[index]
+            if other.lang == article.lang:
+                signature = signature or self.near_duplicates.signature(article.body)
+                jaccard = self.near_duplicates.similarity(signature, self.near_duplicates.signature(other.body))
+                if jaccard >= self.near_duplicates.threshold:
+                    return Relation("duplicate", article.id, other.id, jaccard, "near-duplicate (MinHash)")
+            elif "und" not in (other.lang, article.lang):
+                found, coverage = self.translations.is_translation(vectors[article.id][1:], vectors[other.id][1:])
+                if found:
+                    return Relation("translation", article.id, other.id, coverage,
+                                    f"{coverage:.0%} of sentences align in order ({other.lang}->{article.lang})")
+        return None

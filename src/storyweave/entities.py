@@ -94,7 +94,7 @@ def extract_mentions(sentences: list[str], lang: str) -> list[Mention]:
         for match in _NAME.finditer(sentence):
             sentence_start = match.start() == 0 or sentence[: match.start()].rstrip()[-1:] in "“\"‘«("
             for name in _names_in_run(match.group(0), lang, sentence_start, title_case, evidence, countries):
-                if fold(name) not in skip:
+                if fold(name) and fold(name) not in skip:  # letters with no ASCII form fold to nothing
                     found.append((name, index))
     full_names = {fold(t).split()[-1]: fold(t) for t, _ in found if len(t.split()) > 1}
     mentions = []

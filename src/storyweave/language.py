@@ -49,3 +49,18 @@ _DEFAULT = Py3LangId()
 def detect_language(text: str) -> tuple[str, float]:
     """Detect the language of ``text`` with the default identifier."""
     return _DEFAULT.detect(text)
+
+
+def normalise_language(code: str) -> str | None:
+    """'EN-us', 'en_GB', 'eng' -> 'en'; None for something that is not a language code."""
+    primary = re.split(r"[-_]", code.strip())[0].lower()
+    if len(primary) == 2 and primary.isalpha():
+        return primary
+    if len(primary) == 3 and primary.isalpha():
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            return Locale.parse(primary).language
+        except (ValueError, UnknownLocaleError):
+            return None
+    return None

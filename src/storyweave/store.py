@@ -1,7 +1,8 @@
 """SQLite store: one file, WAL, numbered migrations, FTS5 search, cached vectors.
 
-Every batch is written in one transaction, so a crash never leaves half a batch.
-Uses ``pysqlite3`` (a current SQLite that can load extensions such as sqlite-vec)
+Every batch is written in one short transaction, so a crash never leaves half a
+batch. Vectors are numpy blobs keyed by text hash and encoder name. One process
+writes at a time. Uses ``pysqlite3`` (a current SQLite that can load extensions)
 when installed, else the standard library module.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .dedup import Relation
 from .models import Article, Event, Mention, Story, TimeExpression
 
 try:
@@ -48,7 +50,10 @@ MIGRATIONS: list[str] = [
         article_id TEXT NOT NULL, original_id TEXT NOT NULL, kind TEXT NOT NULL, score REAL NOT NULL,
         evidence TEXT NOT NULL, PRIMARY KEY (article_id, original_id, kind));
     CREATE TABLE events (
-        id TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT, story_id TEXT, first_seen INTEGER NOT NULL);
+        id TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT, story_id TEXT, first_seen INTEGER NOT NULL,
+        updated INTEGER NOT NULL);
+    CREATE INDEX events_updated ON events(updated);
+    CREATE INDEX events_story ON events(story_id);
     CREATE TABLE stories (id TEXT PRIMARY KEY, title TEXT NOT NULL, events TEXT NOT NULL);
     CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, content='articles', content_rowid='rowid');
     CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
@@ -75,7 +80,6 @@ class Store:
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
         self.migrate()
 
     def close(self) -> None:
@@ -151,18 +155,26 @@ class Store:
         if ids is None:
             rows = self.db.execute("SELECT * FROM articles ORDER BY seq").fetchall()
         else:
-            wanted = list(ids)
-            rows = [r for chunk in _chunks(wanted, 500) for r in self.db.execute(
-                f"SELECT * FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
+            rows = self._rows_where_in("SELECT * FROM articles WHERE id IN ({})", list(ids))
             rows.sort(key=lambda r: r["seq"])
-        return [self._article(row) for row in rows]
+        wanted = [r["id"] for r in rows]
+        mentions: dict[str, list[Mention]] = {}
+        for r in self._rows_where_in("SELECT * FROM mentions WHERE article_id IN ({}) ORDER BY rowid", wanted):
+            mentions.setdefault(r["article_id"], []).append(Mention(r["text"], r["key"], r["kind"], r["sentence"]))
+        times: dict[str, list[TimeExpression]] = {}
+        for r in self._rows_where_in("SELECT * FROM times WHERE article_id IN ({}) ORDER BY rowid", wanted):
+            times.setdefault(r["article_id"], []).append(TimeExpression(
+                r["text"], r["sentence"], date.fromisoformat(r["value"]) if r["value"] else None, r["weekday"],
+                (r["rel_lo"], r["rel_hi"]) if r["rel_lo"] is not None else None))
+        return [self._article(row, mentions.get(row["id"], []), times.get(row["id"], [])) for row in rows]
 
-    def _article(self, row) -> Article:
-        mentions = [Mention(r["text"], r["key"], r["kind"], r["sentence"]) for r in
-                    self.db.execute("SELECT * FROM mentions WHERE article_id = ? ORDER BY rowid", (row["id"],))]
-        times = [TimeExpression(r["text"], r["sentence"], date.fromisoformat(r["value"]) if r["value"] else None,
-                                r["weekday"], (r["rel_lo"], r["rel_hi"]) if r["rel_lo"] is not None else None)
-                 for r in self.db.execute("SELECT * FROM times WHERE article_id = ? ORDER BY rowid", (row["id"],))]
+    def _rows_where_in(self, sql: str, values: list[str]) -> list:
+        """Rows of ``sql`` whose ``IN ({})`` placeholder takes ``values``, in chunks."""
+        return [row for chunk in _chunks(values, 500)
+                for row in self.db.execute(sql.format(",".join("?" * len(chunk))), chunk)]
+
+    @staticmethod
+    def _article(row, mentions: list[Mention], times: list[TimeExpression]) -> Article:
         return Article(
             id=row["id"], source=row["source"], title=row["title"], body=row["body"], lang=row["lang"],
             lang_confidence=row["lang_confidence"], url=row["url"],
@@ -172,14 +184,11 @@ class Store:
             translation_of=row["translation_of"], event_id=row["event_id"],
         )
 
-    def set_event(self, article_id: str, event_id: str) -> None:
-        self.db.execute("UPDATE articles SET event_id = ? WHERE id = ?", (event_id, article_id))
-
-    def put_relation(self, kind: str, article_id: str, original_id: str, score: float, evidence: str) -> None:
-        column = "duplicate_of" if kind == "duplicate" else "translation_of"
+    def put_relation(self, relation: Relation) -> None:
+        column = "duplicate_of" if relation.kind == "duplicate" else "translation_of"
         self.db.execute("INSERT OR REPLACE INTO relations VALUES (?,?,?,?,?)",
-                        (article_id, original_id, kind, score, evidence))
-        self.db.execute(f"UPDATE articles SET {column} = ? WHERE id = ?", (original_id, article_id))
+                        (relation.article_id, relation.original_id, relation.kind, relation.score, relation.evidence))
+        self.db.execute(f"UPDATE articles SET {column} = ? WHERE id = ?", (relation.original_id, relation.article_id))
 
     # -- rejected items ---------------------------------------------------------------
 
@@ -206,18 +215,32 @@ class Store:
 
     # -- events and stories -------------------------------------------------------------
 
-    def event_members(self) -> dict[str, list[str]]:
+    def event_members(self, event_ids: list[str]) -> dict[str, list[str]]:
         members: dict[str, list[str]] = {}
-        for row in self.db.execute("SELECT id, event_id FROM articles WHERE event_id IS NOT NULL ORDER BY seq"):
+        for row in self._rows_where_in("SELECT id, event_id FROM articles WHERE event_id IN ({}) ORDER BY seq",
+                                       event_ids):
             members.setdefault(row[1], []).append(row[0])
         return members
 
-    def put_event(self, event: Event, first_seen: int) -> None:
+    def open_events(self, limit: int) -> list[str]:
+        """The ``limit`` most recently updated events, plus every event sharing a story with them."""
+        recent = [r[0] for r in self.db.execute("SELECT id FROM events ORDER BY updated DESC, id LIMIT ?", (limit,))]
+        stories = {r[0] for r in self._rows_where_in("SELECT story_id FROM events WHERE id IN ({})", recent)} - {None}
+        related = [r[0] for r in self._rows_where_in("SELECT id FROM events WHERE story_id IN ({})", sorted(stories))]
+        return list(dict.fromkeys(recent + related))
+
+    def put_event(self, event_id: str, title: str, day: date | None, story_id: str, first_seen: int,
+                  updated: int) -> None:
+        """Insert or update an event; ``updated`` only ever grows (0 leaves it as it was)."""
         self.db.execute(
-            "INSERT INTO events VALUES (?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET title=excluded.title,"
-            " date=excluded.date, story_id=excluded.story_id",
-            (event.id, event.title, event.date.isoformat() if event.date else None, event.story_id, first_seen),
+            "INSERT INTO events VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET title=excluded.title,"
+            " date=excluded.date, story_id=excluded.story_id, updated=MAX(updated, excluded.updated)",
+            (event_id, title, day.isoformat() if day else None, story_id, first_seen, updated),
         )
+
+    def event_dates(self, event_ids: list[str]) -> dict[str, date | None]:
+        rows = self._rows_where_in("SELECT id, date FROM events WHERE id IN ({})", event_ids)
+        return {r[0]: date.fromisoformat(r[1]) if r[1] else None for r in rows}
 
     def delete_stories_of(self, event_ids: list[str]) -> None:
         """Drop the stories that hold any of ``event_ids``, before those events are re-linked."""
@@ -230,7 +253,9 @@ class Store:
                             [(s.id, s.title, json.dumps(s.event_ids)) for s in stories])
 
     def events(self) -> list[Event]:
-        members = self.event_members()
+        members: dict[str, list[str]] = {}
+        for row in self.db.execute("SELECT id, event_id FROM articles WHERE event_id IS NOT NULL ORDER BY seq"):
+            members.setdefault(row[1], []).append(row[0])
         langs: dict[str, list[str]] = {}
         for row in self.db.execute("SELECT event_id, lang FROM articles WHERE event_id IS NOT NULL ORDER BY seq"):
             if row[1] not in langs.setdefault(row[0], []):
@@ -239,8 +264,12 @@ class Store:
                       members.get(r["id"], []), langs.get(r["id"], []), r["story_id"])
                 for r in self.db.execute("SELECT * FROM events ORDER BY first_seen, id")]
 
-    def event_first_seen(self) -> dict[str, int]:
-        return {r[0]: r[1] for r in self.db.execute("SELECT id, first_seen FROM events")}
+    def event_first_seen(self, event_ids: list[str]) -> dict[str, int]:
+        return {r[0]: r[1] for r in self._rows_where_in("SELECT id, first_seen FROM events WHERE id IN ({})",
+                                                         event_ids)}
+
+    def event_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
 
     def stories(self) -> list[Story]:
         return [Story(r["id"], r["title"], json.loads(r["events"]))
@@ -250,6 +279,8 @@ class Store:
 
     def search(self, query: str, limit: int = 20) -> list[tuple[str, str, str]]:
         """(id, title, snippet) of articles matching an FTS5 query, best first."""
+        if not query.strip():
+            return []
         sql = ("SELECT a.id, a.title, snippet(articles_fts, 1, '[', ']', '…', 12) FROM articles_fts"
                " JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?")
         try:

@@ -57,6 +57,8 @@ def _lines(stream: BufferedIOBase, max_bytes: int) -> Iterator[bytes | None]:
 def _document(line: bytes, item: str) -> Document:
     try:
         obj = json.loads(decode(line, item="line"))
+    except RecursionError:
+        raise IngestError("malformed JSON: nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise IngestError(f"malformed JSON: {exc}") from None
     if not isinstance(obj, dict):
