@@ -31,7 +31,7 @@ def _country_names(lang: str) -> dict[str, str]:
     from babel import Locale, UnknownLocaleError
 
     names: dict[str, str] = {}
-    for code in {"en", lang}:
+    for code in dict.fromkeys(["en", lang]):
         try:
             territories = Locale.parse(code).territories
         except (ValueError, UnknownLocaleError):

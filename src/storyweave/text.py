@@ -76,6 +76,7 @@ def spaced(lang: str) -> bool:
     return lang not in UNSPACED
 
 
+@lru_cache(maxsize=256)
 def has_frequencies(lang: str) -> bool:
     """Whether wordfreq knows the words of ``lang`` (a spaced language it has a word list for)."""
     return spaced(lang) and lang in available_languages()
