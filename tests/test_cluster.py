@@ -27,9 +27,13 @@ def test_same_topic_different_actors_or_day_are_different_events():
     a = clusterer.add(_signals("a", {"vladimir putin": 2, "recep tayyip erdogan": 3}, sunday), "ev-a")
     b = clusterer.add(_signals("b", {"vladimir poetin": 2, "recep tayyip erdogan": 3}, sunday), "ev-b")
     c = clusterer.add(_signals("c", {"mevlut cavusoglu": 4, "country:RU": 0.5}, EventTime(None, None)), "ev-c")
-    d = clusterer.add(_signals("d", {"vladimir putin": 2, "recep tayyip erdogan": 3}, monday), "ev-d")
+    d = clusterer.add(_signals("d", {"vladimir putin": 2, "joe biden": 3}, monday), "ev-d")
+    e = clusterer.add(_signals("e", {"vladimir putin": 2, "recep tayyip erdogan": 3, "olaf scholz": 1}, monday),
+                      "ev-e")
     assert a == b == "ev-a"
-    assert c == "ev-c" and d == "ev-d"
+    assert c == "ev-c"
+    assert d == "ev-d"  # another weekday and only some of the actors: another event
+    assert e == "ev-a"  # another weekday in the lead, but the same actors: the same event
 
 
 def test_conflicting_dates_never_join_and_copies_follow_their_original():

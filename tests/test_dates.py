@@ -45,9 +45,9 @@ def test_undated_article_keeps_only_its_weekday():
 
 
 def test_reports_published_a_day_apart_fit_one_event():
-    from storyweave.cluster import time_conflict
+    from storyweave.cluster import dates_conflict
 
     first = event_time(_article(["Talks", "Leaders met in Geneva."], published=date(2022, 1, 2)))
     second = event_time(_article(["Talks", "Leaders met in Geneva."], published=date(2022, 1, 3)))
-    assert not time_conflict(first, second)
+    assert not dates_conflict(first, second)
     assert first.day == date(2022, 1, 2)

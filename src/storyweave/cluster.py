@@ -6,7 +6,8 @@ An article joins an open event only when, besides being on the same topic,
 - its lead names the same people (or, without people, the same salient entities,
   weighted by rarity), or
   its lead is nearly the same text (dense similarity far above the topic floor), and
-- nothing in its lead contradicts the event's time (another weekday, a disjoint date).
+- nothing in its lead contradicts the event's dates (a lead naming another weekday
+  needs more shared actors).
 Copies and translations always follow their original. Events are linked into
 storylines by topic and shared entities within a time span; an event with no date
 of its own can be dated by a back-reference ("last week") in a later event.
@@ -111,23 +112,29 @@ def overlap(article: dict[str, float], profile: dict[str, float]) -> float | Non
     return matched / total
 
 
-def time_conflict(a: EventTime, b: EventTime) -> bool:
-    """Two leads that cannot describe the same day."""
-    if a.weekday is not None and b.weekday is not None and a.weekday != b.weekday:
-        return True
+def dates_conflict(a: EventTime, b: EventTime) -> bool:
+    """Two leads whose date windows do not meet cannot describe the same day."""
     return a.window is not None and b.window is not None and intersect(a.window, b.window) is None
+
+
+def weekdays_clash(a: EventTime, b: EventTime) -> bool:
+    """Two leads naming different weekdays: evidence of different days, not proof (a lead may
+    name the day something was said rather than the day it happened)."""
+    return a.weekday is not None and b.weekday is not None and a.weekday != b.weekday
 
 
 @dataclass
 class EventClusterer:
     """Online event clustering; ``topic_floor`` is the encoder's same-topic cosine.
 
-    ``min_who``: the share of the article's salient lead actors the event must name;
-    ``same_text``: calibrated lead similarity at which the texts alone decide.
+    ``min_who``: the share of the article's salient lead actors the event must name
+    (``clash_who`` when the leads name different weekdays); ``same_text``: calibrated
+    lead similarity at which the texts alone decide.
     """
 
     topic_floor: float
     min_who: float = 0.5
+    clash_who: float = 0.6
     same_text: float = 0.75
     events: dict[str, EventState] = field(default_factory=dict)
     event_of: dict[str, str] = field(default_factory=dict)
@@ -139,17 +146,18 @@ class EventClusterer:
 
     def score(self, signals: ArticleSignals, event: EventState) -> float | None:
         """How well the article fits the event, or None when it must not join."""
-        if time_conflict(signals.time, event.time):
+        if dates_conflict(signals.time, event.time):
             return None
         dense = self.dense(signals, event)
         if dense <= 0.0:
             return None
+        clash = weekdays_clash(signals.time, event.time)
+        if dense >= self.same_text and not clash:
+            return dense
         # People named in both leads decide; otherwise any salient entity.
         who = overlap(signals.actors, event.actors) if signals.actors and event.actors else \
             overlap(signals.who, event.who)
-        if dense >= self.same_text:
-            return dense
-        if who is None or who < self.min_who:
+        if who is None or who < (self.clash_who if clash else self.min_who):
             return None
         return (dense + who) / 2
 
