@@ -52,15 +52,13 @@ def detect_language(text: str) -> tuple[str, float]:
 
 
 def normalise_language(code: str) -> str | None:
-    """'EN-us', 'en_GB', 'eng' -> 'en'; None for something that is not a language code."""
-    primary = re.split(r"[-_]", code.strip())[0].lower()
-    if len(primary) == 2 and primary.isalpha():
-        return primary
-    if len(primary) == 3 and primary.isalpha():
-        from babel import Locale, UnknownLocaleError
+    """'EN-us', 'en_GB', 'eng' -> 'en'; None for something that is not a known language code."""
+    from babel import Locale, UnknownLocaleError
 
-        try:
-            return Locale.parse(primary).language
-        except (ValueError, UnknownLocaleError):
-            return None
-    return None
+    primary = re.split(r"[-_]", code.strip())[0].lower()
+    if not (2 <= len(primary) <= 3 and primary.isalpha()):
+        return None
+    try:
+        return Locale.parse(primary).language
+    except (ValueError, UnknownLocaleError):
+        return None
