@@ -12,7 +12,7 @@ from itertools import islice
 
 import numpy as np
 
-from .clean import clean_document
+from .clean import SiteModel, clean_document
 from .cluster import (EventClusterer, EventState, StoryLinker, dates_from_back_references, signals_for,
                       story_order, unit)
 from .dates import article_anchor, find_time_expressions, parse_published
@@ -50,9 +50,12 @@ class Prepared:
     body_key: str
 
 
-def prepare(doc: Document) -> Prepared:
-    """Clean and analyse one document (no model needed); raises ValueError on unusable input."""
-    cleaned = clean_document(doc)
+def prepare(doc: Document, sites: SiteModel | None = None) -> Prepared:
+    """Clean and analyse one document (no model needed); raises ValueError on unusable input.
+
+    With ``sites``, lines recurring on the pages of the document's site go, and the page is recorded there.
+    """
+    cleaned = clean_document(doc, sites)
     paragraphs = [b.text for b in cleaned.blocks if b.kind == "paragraph"]
     body_sentences = [s for p in paragraphs for s in split_sentences(p)]
     if not body_sentences:
@@ -122,12 +125,14 @@ class Pipeline:
     def _run_batch(self, batch: list[Document | Rejected], report: RunReport) -> None:
         rejected: list[Rejected] = []
         fresh: dict[str, Prepared] = {}
+        # Per-site boilerplate: read from the store as needed, its updates written with the batch.
+        sites = SiteModel(self.store)
         for item in batch:
             if isinstance(item, Rejected):
                 rejected.append(item)
                 continue
             try:
-                prepared = prepare(item)
+                prepared = prepare(item, sites)
             except ValueError as error:  # unusable input, said in the error
                 rejected.append(Rejected(item.source, str(error)))
                 continue
@@ -153,6 +158,7 @@ class Pipeline:
             for offset, prepared in enumerate(ordered):
                 self.store.clear_rejected(prepared.article.source)
                 self.store.put_article(prepared.article, seq + offset, prepared.body_key, prepared.removed)
+            self.store.put_site_changes(*sites.changes())
             self._write(plan)
         report.rejected.extend(rejected)
         report.added.extend(p.article.id for p in ordered)

@@ -63,6 +63,15 @@ MIGRATIONS: list[str] = [
         INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.rowid, old.title, old.body);
     END;
     """,
+    # 2: per-site line statistics for site boilerplate (storyweave.clean.sites)
+    """
+    CREATE TABLE sites (site TEXT PRIMARY KEY, pages INTEGER NOT NULL);
+    CREATE TABLE site_pages (site TEXT NOT NULL, page TEXT NOT NULL, number INTEGER NOT NULL,
+        PRIMARY KEY (site, page));
+    CREATE TABLE site_lines (
+        site TEXT NOT NULL, line_hash TEXT NOT NULL, pages INTEGER NOT NULL, first INTEGER NOT NULL,
+        last INTEGER NOT NULL, PRIMARY KEY (site, line_hash));
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -212,6 +221,32 @@ class Store:
     def put_vectors(self, text_hash: str, encoder: str, vectors: np.ndarray) -> None:
         self.db.execute("INSERT OR REPLACE INTO embeddings VALUES (?,?,?,?)",
                         (text_hash, encoder, vectors.shape[1], np.ascontiguousarray(vectors, np.float32).tobytes()))
+
+    # -- per-site line statistics (storyweave.clean.sites.SiteModel) ------------------------
+
+    def site_page_count(self, site: str) -> int:
+        row = self.db.execute("SELECT pages FROM sites WHERE site = ?", (site,)).fetchone()
+        return row[0] if row else 0
+
+    def has_site_page(self, site: str, page: str) -> bool:
+        return self.db.execute("SELECT 1 FROM site_pages WHERE site = ? AND page = ?", (site, page)).fetchone() \
+            is not None
+
+    def site_lines(self, site: str, hashes: list[str]) -> dict[str, tuple[int, int, int]]:
+        """(pages, first, last) of the lines of ``site`` with these hashes that are on record."""
+        out: dict[str, tuple[int, int, int]] = {}
+        for chunk in _chunks(hashes, 500):
+            for r in self.db.execute(f"SELECT line_hash, pages, first, last FROM site_lines WHERE site = ? AND"
+                                     f" line_hash IN ({','.join('?' * len(chunk))})", [site, *chunk]):
+                out[r[0]] = (r[1], r[2], r[3])
+        return out
+
+    def put_site_changes(self, pages: dict[str, int], new_pages: list[tuple[str, str, int]],
+                         lines: list[tuple[str, str, int, int, int]]) -> None:
+        """Write the changes of a SiteModel: page counts per site, newly counted pages, line rows."""
+        self.db.executemany("INSERT OR REPLACE INTO sites VALUES (?,?)", list(pages.items()))
+        self.db.executemany("INSERT OR IGNORE INTO site_pages VALUES (?,?,?)", new_pages)
+        self.db.executemany("INSERT OR REPLACE INTO site_lines VALUES (?,?,?,?,?)", lines)
 
     # -- events and stories -------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from trafilatura import bare_extraction
 
 from storyweave.models import Cleaned, Document
 
-from .plaintext import Segment, clean_segments, normalise_line, page_language
+from .plaintext import Segment, SiteJudge, clean_segments, normalise_line, page_language
 
 # Blocks of trafilatura's output tree whose children are the units (list items, table rows).
 _CONTAINERS = {"list": "item", "table": "row"}
@@ -34,8 +34,11 @@ def html_segments(body: _Element) -> list[Segment]:
     return segments
 
 
-def clean_html(doc: Document) -> Cleaned:
-    """Clean an HTML page (``doc.format == "html"``); ValueError when it holds no article text."""
+def clean_html(doc: Document, site: SiteJudge | None = None) -> Cleaned:
+    """Clean an HTML page (``doc.format == "html"``); ValueError when it holds no article text.
+
+    ``site`` judges which of the extracted blocks are boilerplate of the page's site.
+    """
     if not doc.content.strip():
         raise ValueError("empty HTML page")
     extracted = bare_extraction(doc.content, url=doc.url, with_metadata=True, include_comments=False,
@@ -53,4 +56,4 @@ def clean_html(doc: Document) -> Cleaned:
     lang = extracted.language or page_language([s.text for s in segments], doc.lang)
     title = doc.title or extracted.title
     return clean_segments(segments, lang, title and normalise_line(title),
-                          {k: v for k, v in facts.items() if v}, marked_up=True)
+                          {k: v for k, v in facts.items() if v}, marked_up=True, site=site)

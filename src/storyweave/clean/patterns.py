@@ -48,9 +48,21 @@ def _alternatives(phrases: str) -> str:
     return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items)
 
 
+_FIRST_WORD = re.compile(r"^\W*(\w+)")
+# The first words of the phrases a line pattern starts with: a line starting with another word cannot match.
+_STARTS: dict[re.Pattern[str], frozenset[str]] = {}
+
+
+def _first_word(text: str) -> str:
+    m = _FIRST_WORD.match(text)
+    return m.group(1).lower() if m else ""
+
+
 def _line(phrases: str, tail: str = r"\W*$") -> re.Pattern[str]:
     """A line that starts with one of ``phrases`` (after punctuation) and goes on as ``tail``."""
-    return re.compile(rf"^\W*(?:{_alternatives(phrases)})(?!\w){tail}", re.IGNORECASE)
+    pattern = re.compile(rf"^\W*(?:{_alternatives(phrases)})(?!\w){tail}", re.IGNORECASE)
+    _STARTS[pattern] = frozenset(_first_word(p) for p in phrases.split("|") if p.strip())
+    return pattern
 
 
 def _anywhere(phrases: str) -> re.Pattern[str]:
@@ -312,9 +324,15 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+_RULES_WITH_STARTS = [(rule, _STARTS.get(rule.pattern)) for rule in RULES]
+
+
 def match_rule(text: str) -> tuple[Rule, dict[str, str]] | None:
     """The first rule that ``text`` (one line) matches, with the facts it names."""
-    for rule in RULES:
+    first = _first_word(text)
+    for rule, starts in _RULES_WITH_STARTS:
+        if starts is not None and first not in starts:
+            continue
         if len(text) <= rule.max_len and (m := rule.pattern.search(text)):
             return rule, {k: v.strip() for k, v in m.groupdict().items() if v and v.strip()}
     return None

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from storyweave.language import UNDETERMINED, detect_language
 from storyweave.models import Block, Cleaned, Document, Removal
-from storyweave.text import fold, has_frequencies, spaced, split_sentences, words
+from storyweave.text import has_frequencies, spaced, split_sentences, words
 
+from .model import judge_lines
 from .patterns import (
     BULLET,
     NUMBERED,
@@ -36,6 +38,7 @@ from .patterns import (
 from .words import repair_glued_words, split_label, stopwords
 
 Kind = Literal["paragraph", "heading", "caption", "title"]
+SiteJudge = Callable[[list[str]], list[bool]]  # a page's lines -> which are boilerplate of its site
 
 BODY_CHARS = 40  # running text: at least this long (spaced scripts: and BODY_WORDS words)
 BODY_WORDS = 6
@@ -52,7 +55,7 @@ MAIN_SHARE = 0.5  # the main text is the first text with this share of the large
 CAPTION_CHARS = 400  # a photo caption is at most this long
 TITLE_CHARS = 120  # a title cut from a first sentence is at most this long
 DATELINE_PARAGRAPHS = 3  # a dateline opens one of the first paragraphs
-LANGUAGE_SAMPLE = 5000  # characters of running text used to detect the page language
+LANGUAGE_SAMPLE = 1000  # characters of running text used to detect the page language
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -153,8 +156,8 @@ def is_running_text(text: str, lang: str) -> bool:
 
 
 def key(text: str) -> str:
-    """Spelling-, case- and punctuation-insensitive key of a sentence or line."""
-    return " ".join(words(fold(text)))
+    """Case-, spacing- and punctuation-insensitive key of a sentence or line (to find repeats in a page)."""
+    return " ".join(words(text.casefold()))
 
 
 # --- repairs -----------------------------------------------------------------------------------
@@ -413,17 +416,23 @@ def find_facts(segments: list[Segment], facts: dict[str, str]) -> None:
 # --- the whole clean ---------------------------------------------------------------------------
 
 
-def keep_main_text(segments: list[Segment], title: str) -> str:
-    """Keep the main text of a page dump once, with its title (picked here unless given)."""
+def keep_main_text(segments: list[Segment], title: str, lang: str) -> str:
+    """Keep the main text of a page dump once, with its title (picked here unless given).
+
+    The layout rules judge every line; the line model (:mod:`.model`) then corrects them.
+    """
     start, end = find_main_text(segments)
     title, source = (title, None) if title else pick_title(segments, start)
     drop_title_copies(segments, title, source)
+    candidates = [i for i, s in enumerate(segments) if s.kept and s.kind in ("paragraph", "heading")]
+    runs = short_runs(segments)
     mark_layout(segments, start, end)
+    judge_lines(segments, candidates, start, end, runs, lang)
     drop_repeats(segments)
     return title
 
 
-def keep_marked_up(segments: list[Segment], title: str) -> str:
+def keep_marked_up(segments: list[Segment], title: str, lang: str) -> str:
     """Keep the text an extractor found (its kinds from the markup) once; the title stays as given."""
     drop_title_copies(segments, title, None)
     drop_repeats(segments)
@@ -432,19 +441,24 @@ def keep_marked_up(segments: list[Segment], title: str) -> str:
 
 
 def clean_segments(segments: list[Segment], lang: str, title: str | None, facts: dict[str, str],
-                   marked_up: bool = False) -> Cleaned:
+                   marked_up: bool = False, site: SiteJudge | None = None) -> Cleaned:
     """Clean a page given as segments: repair, drop boilerplate, keep the main text once.
 
     ``marked_up`` segments come from an extractor that already found the main text
-    and the kind of each block (HTML); otherwise the page layout decides.
+    and the kind of each block (HTML); otherwise the page layout decides. ``site``
+    says which lines are boilerplate of the page's site.
     """
+    if site is not None:
+        for s, boilerplate in zip(segments, site([s.text for s in segments]), strict=True):
+            if boilerplate:
+                s.reason = "site-boilerplate"
     segments = [piece for s in segments for piece in repair(s, lang, facts)]
     extents = mark_rules(segments, lang, facts)
     for s in segments:
         s.sentence = is_sentence(s.text, lang)
         s.body = s.kind == "paragraph" and (s.sentence if marked_up else is_running_text(s.text, lang))
     apply_extents(segments, extents)
-    title = (keep_marked_up if marked_up else keep_main_text)(segments, title or "")
+    title = (keep_marked_up if marked_up else keep_main_text)(segments, title or "", lang)
     find_facts(segments, facts)
     blocks = [Block(s.kind, s.text) for s in segments if s.kept]
     paragraphs = [b.text for b in blocks if b.kind == "paragraph"]
@@ -454,11 +468,11 @@ def clean_segments(segments: list[Segment], lang: str, title: str | None, facts:
     return Cleaned(title=title or _first_sentence(paragraphs[0]), blocks=blocks, removed=removed, metadata=facts)
 
 
-def clean_plaintext(doc: Document) -> Cleaned:
-    """Clean a scraped plain-text page (``doc.format == "text"``)."""
+def clean_plaintext(doc: Document, site: SiteJudge | None = None) -> Cleaned:
+    """Clean a scraped plain-text page (``doc.format == "text"``); ``site`` judges site boilerplate."""
     segments = split_segments(doc.content)
     if not segments:
         raise ValueError("empty text: nothing to clean")
     lang = page_language([s.text for s in segments], doc.lang)
     title = normalise_line(doc.title) if doc.title else None
-    return clean_segments(segments, lang, title, {}, marked_up=False)
+    return clean_segments(segments, lang, title, {}, marked_up=False, site=site)

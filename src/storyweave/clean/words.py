@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import regex
 from wordfreq import top_n_list
 
 from storyweave.text import frequency_language, zipf
@@ -25,6 +26,8 @@ _TOKEN = re.compile(r"[^\W\d_]+")
 _ADDRESS = re.compile(r"://|www\.|@|#|/|\\|_")
 # A word of 2+ letters or digits ending a sentence, glued to the next word.
 _GLUED_SENTENCE = re.compile(r"(?<![\w.])([^\W_]{2,}[.!?…]['\"”’»)]?)(?=[^\W\d_][^\W\d_])")
+# Text with neither a lower-case letter before a capital nor a sentence end glued to a word has no glue.
+_MAYBE_GLUED = regex.compile(r"\p{Ll}\p{Lu}|[^\W_][.!?…]['\"”’»)]?[^\W\d_]{2}")
 
 
 @lru_cache(maxsize=64)
@@ -83,7 +86,9 @@ def _repair_chunk(chunk: str, lang: str) -> str:
 
 def repair_glued_words(text: str, lang: str) -> str:
     """Insert the missing spaces after sentence ends and between glued words of ``text``."""
-    return " ".join(_repair_chunk(chunk, lang) for chunk in text.split(" "))
+    if not _MAYBE_GLUED.search(text):
+        return text
+    return " ".join(_repair_chunk(chunk, lang) if _MAYBE_GLUED.search(chunk) else chunk for chunk in text.split(" "))
 
 
 def split_label(text: str, lang: str) -> tuple[str, str] | None:
