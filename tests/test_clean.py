@@ -375,3 +375,9 @@ def test_prose_in_other_scripts_and_with_a_cut_last_sentence_is_kept():
     for text, lang in ((hindi, "hi"), (cut, "en")):
         cleaned = clean_document(Document("x", text, "text", title="Title", lang=lang))
         assert cleaned.body.startswith(text[:20])
+
+
+def test_a_one_sentence_brief_titled_by_its_sentence_keeps_it():
+    sentence = "The parliament election in the capital is over, officials said on Sunday evening."
+    cleaned = clean_document(Document("x", sentence, "text", title=sentence))
+    assert cleaned.body == sentence

@@ -376,10 +376,14 @@ def pick_title(segments: list[Segment], text_start: int) -> tuple[str, Segment |
 
 
 def drop_title_copies(segments: list[Segment], title: str, source: Segment | None) -> None:
-    """Drop the lines that repeat the title (except the paragraph it was taken from)."""
+    """Drop the lines that repeat the title (except the paragraph it was taken from).
+
+    A one-sentence brief whose title is that sentence keeps it: it is the whole article.
+    """
     title_key = key(title)
-    for s in segments:
-        if s.kept and s is not source and title_key and key(s.text) == title_key:
+    copies = [s for s in segments if s.kept and s is not source and title_key and key(s.text) == title_key]
+    if any(s.kept and s.body and s not in copies for s in segments):
+        for s in copies:
             s.reason = "title"
 
 
