@@ -12,13 +12,14 @@ outside the main text) and lines that recur on many pages of the same site
 
 from __future__ import annotations
 
-from storyweave.models import Cleaned, Document
+from storyweave.language import detect_language, normalise_language
+from storyweave.models import Cleaned, Document, Rejected
 
 from .html import clean_html
 from .plaintext import clean_plaintext
 from .sites import SiteModel, page_key, site_of
 
-__all__ = ["SiteModel", "clean_document"]
+__all__ = ["SiteModel", "clean_document", "clean_report"]
 
 
 def clean_document(doc: Document, sites: SiteModel | None = None) -> Cleaned:
@@ -44,3 +45,28 @@ def clean_document(doc: Document, sites: SiteModel | None = None) -> Cleaned:
         cleaned = clean(doc)  # raises again when the page itself has no article text
     sites.record(site, page_key(doc), lines)
     return cleaned
+
+
+def clean_report(item: Document | Rejected) -> dict:
+    """The clean command's object for one input item; a failure has an ``error`` and empty fields."""
+    if isinstance(item, Rejected):
+        return _failed_report(item.source, item.reason)
+    try:
+        cleaned = clean_document(item)
+    except ValueError as error:  # unusable input, said in the error
+        return _failed_report(item.source, str(error))
+    except Exception as error:  # a cleaner bug on this item: the next items are still cleaned
+        return _failed_report(item.source, f"internal error ({type(error).__name__}: {error})")
+    facts = cleaned.metadata
+    given = item.lang or facts.get("lang")
+    lang = (given and normalise_language(given)) or detect_language(f"{cleaned.title}\n{cleaned.body}")[0]
+    return {"source": item.source, "title": cleaned.title, "body": cleaned.body, "lang": lang,
+            "published": item.published or facts.get("published") or facts.get("date"),
+            "url": item.url or facts.get("url") or facts.get("source_url"),
+            "removed": [{"text": r.text, "reason": r.reason} for r in cleaned.removed],
+            "metadata": facts}
+
+
+def _failed_report(source: str, error: str) -> dict:
+    return {"source": source, "title": None, "body": None, "lang": None, "published": None, "url": None,
+            "removed": [], "metadata": {}, "error": error}
