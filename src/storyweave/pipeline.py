@@ -193,24 +193,52 @@ class Pipeline:
     # -- deciding: relations, events, stories ---------------------------------------------
 
     def _plan(self, fresh: list[Prepared], known: list[Article], vectors: dict[str, np.ndarray]) -> BatchPlan:
+        """Decide relations, event assignments, event dates and storylines for one batch."""
         plan = BatchPlan()
         pool = known + [p.article for p in fresh]
+        plan.relations = self._find_relations(fresh, pool, vectors)
+        clusterer, first_seen, touched = self._assign_events(fresh, known, pool, vectors)
+        events = sorted(clusterer.events.values(), key=lambda e: first_seen[e.id])
+        days = self._event_days(events, touched, fresh, pool, vectors)
+        articles = {a.id: a for a in pool}
+        titles = {e.id: self._event_title(e, articles) for e in events}
+        for group in StoryLinker(story_floor=self.encoder.story_floor).link(events, days):
+            founder = min(group, key=lambda e: first_seen[e])  # keeps the id stable as events join
+            plan.stories.append(Story(f"st-{founder.removeprefix('ev-')}",
+                                      titles[max(group, key=lambda e: len(clusterer.events[e].members))],
+                                      story_order(group, days, first_seen)))
+        story_of = {e: s.id for s in plan.stories for e in s.event_ids}
+        stamp = self.store.next_seq()  # grows with every batch: touched events become the most recent
+        for event in events:
+            plan.events.append((event.id, titles[event.id], days[event.id], story_of[event.id],
+                                first_seen[event.id], stamp if event.id in touched else 0))
+        plan.relinked = [e.id for e in events]
+        return plan
+
+    def _find_relations(self, fresh: list[Prepared], pool: list[Article],
+                        vectors: dict[str, np.ndarray]) -> list[Relation]:
+        """Copies and translations among the new articles and the ones before them (set on the articles too)."""
+        relations = []
         docs = np.vstack([unit(vectors[a.id].mean(axis=0)) for a in pool])
         copies = {p.body_key: self.store.find_by_body_key(p.body_key) for p in fresh}
         seen_keys: dict[str, str] = {}
-        for position, prepared in enumerate(fresh, start=len(known)):
+        for position, prepared in enumerate(fresh, start=len(pool) - len(fresh)):
             article = prepared.article
             copy_of = copies[prepared.body_key] or seen_keys.get(prepared.body_key)
             seen_keys.setdefault(prepared.body_key, article.id)
             relation = self.relations.find(article, pool[:position], docs[:position] @ docs[position], vectors,
                                            copy_of)
             if relation:
-                plan.relations.append(relation)
+                relations.append(relation)
                 if relation.kind == "duplicate":
                     article.duplicate_of = relation.original_id
                 else:
                     article.translation_of = relation.original_id
+        return relations
 
+    def _assign_events(self, fresh: list[Prepared], known: list[Article], pool: list[Article],
+                       vectors: dict[str, np.ndarray]) -> tuple[EventClusterer, dict[str, int], set[str]]:
+        """Open events rebuilt from the store, then each new article added in time order."""
         signals = {a.id: signals_for(a, vectors[a.id]) for a in pool}
         clusterer = EventClusterer(topic_floor=self.encoder.topic_floor)
         for article in known:
@@ -226,8 +254,11 @@ class Pipeline:
                 first_seen[event_id], next_seen = next_seen, next_seen + 1
             article.event_id = event_id
             touched.add(event_id)
+        return clusterer, first_seen, touched
 
-        events = sorted(clusterer.events.values(), key=lambda e: first_seen[e.id])
+    def _event_days(self, events: list[EventState], touched: set[str], fresh: list[Prepared], pool: list[Article],
+                    vectors: dict[str, np.ndarray]) -> dict[str, date | None]:
+        """Each event's day: stored for untouched events, from the members for touched ones, else by back-reference."""
         days = self.store.event_dates([e.id for e in events if e.id not in touched])
         days.update({e.id: e.time.day for e in events if e.id in touched})
         # An undated event can be dated by a later report; only pairs with something new are tried.
@@ -235,21 +266,7 @@ class Pipeline:
         days.update(dates_from_back_references([e for e in undated if e.id not in touched],
                                                [p.article for p in fresh], vectors))
         days.update(dates_from_back_references([e for e in undated if e.id in touched], pool, vectors))
-
-        articles = {a.id: a for a in pool}
-        titles = {e.id: self._event_title(e, articles) for e in events}
-        for group in StoryLinker(story_floor=self.encoder.story_floor).link(events, days):
-            founder = min(group, key=lambda e: first_seen[e])  # keeps the id stable as events join
-            plan.stories.append(Story(f"st-{founder.removeprefix('ev-')}",
-                                      titles[max(group, key=lambda e: len(clusterer.events[e].members))],
-                                      story_order(group, days, first_seen)))
-        story_of = {e: s.id for s in plan.stories for e in s.event_ids}
-        stamp = self.store.next_seq()  # grows with every batch: touched events become the most recent
-        for event in events:
-            plan.events.append((event.id, titles[event.id], days[event.id], story_of[event.id],
-                                first_seen[event.id], stamp if event.id in touched else 0))
-        plan.relinked = [e.id for e in events]
-        return plan
+        return days
 
     def _write(self, plan: BatchPlan) -> None:
         """Store the plan (the batch's articles, with their relations and events, are already in)."""
