@@ -117,7 +117,7 @@ def score(pages: list[str], texts: dict[str, str], gold: dict[str, str],
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", required=True, type=Path)
+    parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=0)

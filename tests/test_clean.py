@@ -381,3 +381,67 @@ def test_a_one_sentence_brief_titled_by_its_sentence_keeps_it():
     sentence = "The parliament election in the capital is over, officials said on Sunday evening."
     cleaned = clean_document(Document("x", sentence, "text", title=sentence))
     assert cleaned.body == sentence
+
+
+# --- author boxes, CJK line wrapping, fast paths ------------------------------------------------
+
+PROSE = ("The council met on Tuesday to discuss the new budget for the coming year, and it agreed on most "
+         "of the points that had been raised by the members of the public in the weeks before the vote.")
+
+
+@pytest.mark.parametrize("heading", ["About Brigit Katz", "Über Moritz Bachmann", "Sobre Carlos Nadalim"])
+def test_author_box_heading_and_bio_after_the_article_go(heading):
+    bio = f"{heading.split(' ', 1)[1]} is a writer who has covered science and politics for many years and lives in a city."
+    doc = Document("a", "\n\n".join(["Budget Agreed", PROSE, PROSE.replace("Tuesday", "Monday"), heading, bio]), "text")
+    cleaned = clean_document(doc)
+    assert heading not in cleaned.body and bio not in cleaned.body
+    assert any(r.reason == "author-box" and r.text == heading for r in cleaned.removed)
+
+
+@pytest.mark.parametrize("subhead", ["About Face Masks", "About Climate Change"])
+def test_about_subheads_whose_next_line_does_not_repeat_them_are_no_author_box(subhead):
+    from storyweave.clean.plaintext import Segment, _is_author_heading
+
+    segments = [Segment(subhead), Segment("Most of them are cheap and simple to make at home with a little cloth.")]
+    assert not _is_author_heading(segments, 0)
+    assert _is_author_heading([Segment("About Jane Doe"), Segment("Jane Doe writes about science.")], 0)
+
+
+def test_cjk_line_ending_in_a_comma_continues():
+    from storyweave.clean.plaintext import split_segments
+
+    text = "東京都は新しい計画を発表した。\n\n市民の意見を聞いたうえで、\n来年の春から実施する予定だという。\n次の行"
+    assert [s.text for s in split_segments(text)] == [
+        "東京都は新しい計画を発表した。", "市民の意見を聞いたうえで、 来年の春から実施する予定だという。", "次の行"]
+
+
+@pytest.mark.parametrize("text", [
+    "relationshipsBetween the two", "NAVO.Concreet gaat het", "Привет.Мир тесен", "ÉtéFrançais x",
+    "𝐀𝐁 mathBold", "plain text without glue", "U.S.A. and e.g. this", "ΑθήναΕλλάδα",
+])
+def test_glue_prefilter_agrees_with_the_full_pattern(text):
+    from storyweave.clean.words import _MAYBE_GLUED, _maybe_glued
+
+    assert _maybe_glued(text) == bool(_MAYBE_GLUED.search(text))
+
+
+def test_rule_index_agrees_with_trying_every_rule():
+    from storyweave.clean.patterns import RULES
+
+    lines = ["Share this article", "12 comments", "5 min read", "Reuters", "By Jane Doe", "Facebook Twitter",
+             "We use cookies to improve your experience on our site. Accept", "© 2024 Example. All rights reserved.",
+             "Tous droits réservés", "Photo: AFP", "Related articles", "Published 2021-05-03", "The end of it."]
+    for line in lines:
+        slow = next((rule for rule in RULES if len(line) <= rule.max_len and rule.pattern.search(line)), None)
+        hit = match_rule(line)
+        assert (hit[0] if hit else None) is slow, line
+
+
+@pytest.mark.parametrize(("line", "cut"), [
+    ("설리, 무엇이 이 스물다섯 청춘의..", True), ("Read the rest of the story about the vote..", True),
+    ("The vote was close ...", False), ("The vote was close.", False), ("Bluetooth...", True),
+])
+def test_a_line_ending_in_two_dots_is_cut_short(line, cut):
+    from storyweave.clean.plaintext import ends_sentence
+
+    assert ends_sentence(line) is not cut

@@ -18,19 +18,23 @@ import json
 import math
 import re
 from functools import lru_cache
+from operator import mul
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storyweave.text import has_frequencies, spaced, words
+from storyweave.text import has_frequencies, spaced
 
+from .lines import stopword_share, tokens
 from .patterns import TERMINAL
-from .words import stopwords
 
 if TYPE_CHECKING:
     from .plaintext import Segment
 
 WEIGHTS = Path(__file__).with_name("line_model.json")
 _DIGIT = re.compile(r"\d")
+# The first character of each word token of storyweave.text.words (a letter or digit not continuing a word,
+# nor after a hyphen or apostrophe inside one).
+_WORD_START = re.compile(r"(?<![^\W_])(?<![^\W_][-'’])[^\W_]")
 NEIGHBOURS = 3  # lines on each side whose running-text share is a feature
 
 FEATURES = (
@@ -61,48 +65,54 @@ def features(segments: list[Segment], candidates: list[int], start: int, end: in
     before = [0] * (n + 1)
     for i, c in enumerate(body_chars):
         before[i + 1] = before[i] + c
+    folded = [s.text.casefold() for s in segments]
     keys: dict[str, int] = {}
-    for s in segments:
-        keys[s.text.casefold()] = keys.get(s.text.casefold(), 0) + 1
+    for k in folded:
+        keys[k] = keys.get(k, 0) + 1
     frequent = has_frequencies(lang)
-    common = stopwords(lang) if frequent else frozenset()
+    unspaced = float(not spaced(lang))
+    share_main = main_body / total_body
     rule_removed = [s.reason is not None and s.reason not in ("fragment", "off-main", "link-list") for s in segments]
+    bodies = [0] * (n + 1)  # running-text lines before each line
+    for i, s in enumerate(segments):
+        bodies[i + 1] = bodies[i] + s.body
     out = []
     for i in candidates:
         s = segments[i]
         text = s.text
-        tokens = words(text)
-        letters = [t for t in tokens if not t.isdigit()]
+        line_tokens = tokens(text)
+        letters = len(line_tokens) - sum(map(str.isdigit, line_tokens))
         in_main = start <= i < end
         lo, hi = max(0, i - NEIGHBOURS), min(n, i + NEIGHBOURS + 1)
-        near = [segments[j].body for j in range(lo, hi) if j != i]
-        prev = segments[i - 1] if i else None
+        near = bodies[hi] - bodies[lo] - s.body
         chars = len(text)
+        reason = s.reason
+        run = math.log1p(runs[i]) / 2
         out.append([
             1.0,
             float(in_main),
             float(kept[i]),
-            float(s.reason == "link-list"),
-            float(s.reason == "fragment"),
+            float(reason == "link-list"),
+            float(reason == "fragment"),
             float(s.body),
             float(s.sentence),
             float(s.bullet),
             float(s.kind == "heading"),
             math.log1p(chars) / 5,
-            math.log1p(len(tokens)) / 3,
-            _share(sum(t.lower() in common for t in letters), len(letters)) if frequent else 0.0,
+            math.log1p(len(line_tokens)) / 3,
+            stopword_share(text, lang) if frequent else 0.0,
             float(not frequent),
-            float(not spaced(lang)),
-            math.log1p(runs[i]) / 2,
+            unspaced,
+            run,
             math.log1p(max(0, start - i)) / 3,
             math.log1p(max(0, i - end + 1)) / 3,
             before[i] / total_body,
-            _share(sum(near), len(near)),
-            float(prev is not None and prev.text.endswith(":")),
+            _share(near, hi - lo - 1),
+            float(i > 0 and segments[i - 1].text.endswith(":")),
             float(text.endswith(":")),
             _share(len(_DIGIT.findall(text)), chars),
-            _share(sum(t[0].isupper() for t in letters), len(letters)),
-            float(keys[text.casefold()] > 1),
+            _share(sum(map(str.isupper, _WORD_START.findall(text))), letters),
+            float(keys[folded[i]] > 1),
             float(i > 0 and rule_removed[i - 1]),
             float(i + 1 < n and rule_removed[i + 1]),
             float(bool(TERMINAL.search(text))),
@@ -110,9 +120,9 @@ def features(segments: list[Segment], candidates: list[int], start: int, end: in
             i / n,
             float(in_main and not s.body),
             float(in_main and s.bullet),
-            float(in_main) * math.log1p(runs[i]) / 2,
+            float(in_main) * run,
             float(not in_main and s.body),
-            main_body / total_body,
+            share_main,
         ])
     return out
 
@@ -140,7 +150,7 @@ def probabilities(rows: list[list[float]], weights: tuple[float, ...]) -> list[f
     """The model's probability that each line is article text."""
     out = []
     for row in rows:
-        z = sum(w * x for w, x in zip(weights, row, strict=True))
+        z = sum(map(mul, weights, row))
         out.append(1 / (1 + math.exp(-max(-30.0, min(30.0, z)))))
     return out
 

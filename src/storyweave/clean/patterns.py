@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from storyweave.text import SENTENCE_END
@@ -18,8 +19,9 @@ Extent = Literal["line", "list", "tail", "rest"]
 
 # A sentence ends in . ! ? … (or the CJK forms), possibly followed by closing quotes or brackets.
 TERMINAL = re.compile(rf"""[{SENTENCE_END}]['"”’»)\]]*$""")
-# A teaser cut short: "... Bluetooth...", "[…]" (an ellipsis after a space is a pause, not a cut).
-TRUNCATED = re.compile(r"""(?:(?<=\w)(?:\.\.\.|…)|\[(?:…|\.\.\.)\])['"”’»)\]]*$""")
+# A teaser cut short: "... Bluetooth...", "[…]", or any line ending in exactly two dots ("... 노르웨..")
+# (an ellipsis after a space is a pause, not a cut).
+TRUNCATED = re.compile(r"""(?:(?<=\w)(?:\.\.\.|…)|(?<!\.)\.\.|\[(?:…|\.\.\.)\])['"”’»)\]]*$""")
 # A line quoted from end to end ("“Their immune system behaves ...”").
 QUOTED = re.compile(r"""^["“„«‘‚'].*["”“»’']$""")
 # List bullets as scrapers and text converters write them ("o" only before an uppercase letter).
@@ -67,7 +69,40 @@ def _line(phrases: str, tail: str = r"\W*$") -> re.Pattern[str]:
 
 def _anywhere(phrases: str) -> re.Pattern[str]:
     """A line that contains one of ``phrases`` as whole words."""
-    return re.compile(rf"(?<!\w)(?:{_alternatives(phrases)})(?!\w)", re.IGNORECASE)
+    pattern = re.compile(rf"(?<!\w)(?:{_alternatives(phrases)})(?!\w)", re.IGNORECASE)
+    _HINTS[pattern] = _hint(_hint_words(phrases))
+    return pattern
+
+
+# Quick tests of rules whose patterns are slow to try on every line:
+# a line matching the pattern contains (lower-cased) one of its hint words ...
+_HINTS: dict[re.Pattern[str], re.Pattern[str]] = {}
+# ... and its first word starts with a digit (patterns "^\W*\d+...").
+_DIGIT_START = frozenset({"<digit>"})
+
+
+def _hint_words(phrases: str) -> tuple[str, ...]:
+    """The longest word of each of ``phrases``, lower-cased: one of them is in any line a phrase matches."""
+    return tuple(sorted({max(p.split(), key=len).lower() for p in phrases.split("|") if p.strip()}))
+
+
+def _hint(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern finding any of ``words`` in lower-cased text."""
+    return re.compile("|".join(map(re.escape, words)))
+
+
+def _starting(pattern: re.Pattern[str], phrases: str | None = None) -> re.Pattern[str]:
+    """``pattern`` (which matches a line only when it starts with one of ``phrases`` as a whole word,
+    or, with no phrases, with a number), registered with those first words."""
+    _STARTS[pattern] = (frozenset(_first_word(p) for p in phrases.split("|") if p.strip()) if phrases
+                        else _DIGIT_START)
+    return pattern
+
+
+def _containing(pattern: re.Pattern[str], phrases: str) -> re.Pattern[str]:
+    """``pattern`` (which matches only a line containing one of ``phrases``), registered with their hint words."""
+    _HINTS[pattern] = _hint(_hint_words(phrases))
+    return pattern
 
 
 REPLY_FORM = (
@@ -283,9 +318,9 @@ _CONJUNCTION = r"(?:and|&|und|et|y|e|en|dan|ve|и)"
 RULES: tuple[Rule, ...] = (
     Rule("reply-form", _line(REPLY_FORM, r".*$"), "rest"),
     Rule("comments", _line(COMMENT_HEADERS, r"\W*(?:\(\d+\))?\W*$"), "tail", 40),
-    Rule("comments", re.compile(
+    Rule("comments", _starting(re.compile(
         r"^\W*\d+\s+(?:comments?|responses?|replies|thoughts|reactions?|commentaires?|kommentare?|comentarios?"
-        r"|commenti|comentários|reacties|komentar|yorum|коммент\w*)\b.{0,80}$", re.IGNORECASE), "tail"),
+        r"|commenti|comentários|reacties|komentar|yorum|коммент\w*)\b.{0,80}$", re.IGNORECASE)), "tail"),
     Rule("comments", _line(REPLY_BUTTONS), max_len=30),
     Rule("metadata", re.compile(rf"^\W*(?:{_alternatives(DATE_LABELS)})\s*:?\s*(?P<date>{_ISO_DATE})\W*$",
                                 re.IGNORECASE)),
@@ -299,22 +334,23 @@ RULES: tuple[Rule, ...] = (
     Rule("credit", _line(CREDIT_LINES, r".*$"), max_len=300),
     Rule("credit", _line(CREDIT_LABELS, _CREDIT_TAIL), max_len=80),
     Rule("credit", _line(PHOTO_LABELS, r"\s*:\s*(?P<photo_credit>[^:]{1,60}?)\W*$"), max_len=80),
-    Rule("credit", re.compile(rf"^\W*(?P<credit>(?:{_alternatives(WIRE_AGENCIES)})(?:\s*/\s*\w+)*)\W*$",
-                              re.IGNORECASE), max_len=40),
-    Rule("byline", re.compile(
+    Rule("credit", _starting(re.compile(rf"^\W*(?P<credit>(?:{_alternatives(WIRE_AGENCIES)})(?:\s*/\s*\w+)*)\W*$",
+                                        re.IGNORECASE), WIRE_AGENCIES), max_len=40),
+    Rule("byline", _starting(re.compile(
         rf"^\W*(?i:{_alternatives(BYLINE_LABELS)})\s*:?\s+(?P<author>{_PERSON}(?:\s+{_CONJUNCTION}\s+{_PERSON})?)"
-        r"\s*(?:$|[|,•·–—/-].{0,60}$)"), max_len=120),
+        r"\s*(?:$|[|,•·–—/-].{0,60}$)"), BYLINE_LABELS), max_len=120),
     Rule("author-box", _line(AUTHOR_BOX), "tail", 60),
     Rule("widget", re.compile(r"^(?:[Aa]\s*[+\-−–]?\s*){2,3}$")),
     Rule("widget", _line(FONT_WIDGETS), max_len=40),
-    Rule("widget", re.compile(r"^\W*\d+\s*(?:min|minute|minutes|mins?)\.?\s+(?:read|lesezeit|de lecture|lectura"
-                              r"|di lettura|de leitura|leestijd|baca|okuma)\W*$", re.IGNORECASE)),
-    Rule("share", re.compile(rf"^\W*(?:(?:{_alternatives(SHARE)})(?!\w)\W*)+$", re.IGNORECASE), max_len=120),
+    Rule("widget", _starting(re.compile(r"^\W*\d+\s*(?:min|minute|minutes|mins?)\.?\s+(?:read|lesezeit|de lecture"
+                                        r"|lectura|di lettura|de leitura|leestijd|baca|okuma)\W*$", re.IGNORECASE))),
+    Rule("share", _starting(re.compile(rf"^\W*(?:(?:{_alternatives(SHARE)})(?!\w)\W*)+$", re.IGNORECASE), SHARE),
+         max_len=120),
     Rule("share", _line(FOLLOW, r".*$"), max_len=120),
     Rule("subscribe", _line(SUBSCRIBE, r".*$"), max_len=160),
-    Rule("cookie", re.compile("^" + "".join(rf"(?=.*(?<!\w)(?:{_alternatives(words)})(?!\w))"
-                                            for words in (COOKIE_WORDS, CONSENT_WORDS, READER_WORDS)),
-                              re.IGNORECASE), max_len=800),
+    Rule("cookie", _containing(re.compile("^" + "".join(rf"(?=.*(?<!\w)(?:{_alternatives(words)})(?!\w))"
+                                                      for words in (COOKIE_WORDS, CONSENT_WORDS, READER_WORDS)),
+                                        re.IGNORECASE), COOKIE_WORDS), max_len=800),
     Rule("cookie", _line(CONSENT_BUTTONS), max_len=30),
     Rule("advert", _line(ADVERT), max_len=60),
     Rule("copyright", re.compile(r"^\W*(?:©|\(c\)|copyright\b)", re.IGNORECASE), max_len=300),
@@ -325,15 +361,48 @@ RULES: tuple[Rule, ...] = (
 
 
 _RULES_WITH_STARTS = [(rule, _STARTS.get(rule.pattern)) for rule in RULES]
+_LONGEST = max(rule.max_len for rule in RULES)
+
+
+_ENTRIES = [(rule, rule.pattern, rule.max_len, _HINTS.get(rule.pattern)) for rule in RULES]
+_BY_FIRST_WORD: dict[str, list[int]] = {}  # first word -> the rules that need it
+for _i, (_rule, _starts) in enumerate(_RULES_WITH_STARTS):
+    for _word in _starts or ():
+        _BY_FIRST_WORD.setdefault(_word, []).append(_i)
+_ANY_START = [i for i, (_, starts) in enumerate(_RULES_WITH_STARTS) if starts is None]
+_DIGIT_RULES = [i for i, (_, starts) in enumerate(_RULES_WITH_STARTS) if starts is _DIGIT_START]
+_OTHER_LINES = tuple(_ENTRIES[i] for i in _ANY_START)
+
+
+@lru_cache(maxsize=4096)
+def _rules_for_word(first: str, number: bool) -> tuple[tuple[Rule, re.Pattern[str], int, re.Pattern[str] | None], ...]:
+    indices = set(_ANY_START) | set(_BY_FIRST_WORD.get(first, ())) | set(_DIGIT_RULES if number else ())
+    return tuple(_ENTRIES[i] for i in sorted(indices))
+
+
+def _rules_for(first: str) -> tuple[tuple[Rule, re.Pattern[str], int, re.Pattern[str] | None], ...]:
+    """The rules, in order, that a line whose first word is ``first`` can match
+    (with their pattern, longest line and hint pattern)."""
+    number = first[:1].isdigit()
+    if not number and first not in _BY_FIRST_WORD:
+        return _OTHER_LINES
+    return _rules_for_word(first, number)
 
 
 def match_rule(text: str) -> tuple[Rule, dict[str, str]] | None:
     """The first rule that ``text`` (one line) matches, with the facts it names."""
-    first = _first_word(text)
-    for rule, starts in _RULES_WITH_STARTS:
-        if starts is not None and first not in starts:
+    if len(text) > _LONGEST:
+        return None
+    lower = None
+    size = len(text)
+    for rule, pattern, max_len, hints in _rules_for(_first_word(text)):
+        if size > max_len:
             continue
-        if len(text) <= rule.max_len and (m := rule.pattern.search(text)):
+        if hints:
+            lower = lower or text.lower()
+            if not hints.search(lower):
+                continue
+        if m := pattern.search(text):
             return rule, {k: v.strip() for k, v in m.groupdict().items() if v and v.strip()}
     return None
 
@@ -345,9 +414,29 @@ _COMMENT_HEADER = re.compile(
 )
 
 
+# Headings of an author box that name the author: "About Jane Doe", "Über Max Muster", "Sobre Ana Silva".
+ABOUT_PERSON = (
+    "about|über|sobre|à propos de|a propos de|acerca de|over|tentang|informazioni su|hakkında|об"
+)
+_ABOUT_HEADING = re.compile(
+    rf"^\W*(?i:{_alternatives(ABOUT_PERSON)})\s+(?P<name>{_NAME}(?:\s+(?:{_PARTICLE}\s+)?{_NAME}){{1,2}})\W*$"
+)
+
+
+def about_person(text: str) -> str | None:
+    """The name in an author box heading ("About Jane Doe" -> "Jane Doe"), if ``text`` is one."""
+    m = _ABOUT_HEADING.match(text) if len(text) <= 60 else None
+    return m.group("name") if m else None
+
+
+_COMMENT_VERB_HINT = _hint(_hint_words(COMMENT_VERBS))
+
+
 def comment_author(text: str) -> str | None:
     """The name on a line that opens a reader comment ("Cap960 says", "2. Ole says:"), if it is one."""
-    m = _COMMENT_HEADER.match(text) if len(text) <= 100 else None
+    if len(text) > 100 or not _COMMENT_VERB_HINT.search(text.lower()):
+        return None
+    m = _COMMENT_HEADER.match(text)
     return m.group("name") if m else None
 
 
@@ -369,6 +458,7 @@ _NUMERIC_DATE = re.compile(rf"(?<!\d)\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}}(?!\d)
 _DATE_START = re.compile(rf"^\W*(?:\d|(?:{_CALENDAR}|{_alternatives(DATE_LABELS)})(?!\w))",
                          re.IGNORECASE)
 _LETTER_WORD = re.compile(r"[^\W\d_]+")
+_DIGIT = re.compile(r"\d")
 _SENTENCE_END = re.compile(rf"[^\W\d_]{{3}}[{SENTENCE_END}]['\"”’»)]*$")
 
 
@@ -377,7 +467,7 @@ def is_date_line(text: str) -> bool:
 
     Besides calendar words it has at most three words, or six next to a clock time.
     """
-    if len(text) > 80 or not _DATE_START.match(text) or _SENTENCE_END.search(text):
+    if len(text) > 80 or not _DIGIT.search(text) or not _DATE_START.match(text) or _SENTENCE_END.search(text):
         return False
     has_date = bool(_NUMERIC_DATE.search(text)) or bool(_MONTH.search(text) and re.search(r"\d", text))
     other_words = len(_LETTER_WORD.findall(_CALENDAR_WORD.sub(" ", text)))
@@ -409,8 +499,14 @@ _CAPTION_CREDITS = (
 )
 
 
+# A caption with its credit names a photo label (or "file"), "©" or "(c)".
+_CAPTION_HINT = _hint((*_hint_words(PHOTO_LABELS), "file", "©", "(c)"))
+
+
 def split_caption(text: str) -> tuple[str, str] | None:
     """A photo caption ending in its credit ("... File Photo: AFP") -> (caption, credit)."""
+    if not _CAPTION_HINT.search(text.lower()):
+        return None
     for pattern in _CAPTION_CREDITS:
         if m := pattern.match(text):
             return m.group("caption").rstrip(" ,;|/–—-"), m.group("photo_credit").strip()

@@ -19,8 +19,9 @@ from typing import Literal
 
 from storyweave.language import UNDETERMINED, detect_language
 from storyweave.models import Block, Cleaned, Document, Removal
-from storyweave.text import has_frequencies, spaced, split_sentences, words
+from storyweave.text import has_frequencies, spaced
 
+from .lines import key, sentences, stopword_share, tokens
 from .model import judge_lines
 from .patterns import (
     BULLET,
@@ -28,6 +29,7 @@ from .patterns import (
     QUOTED,
     TERMINAL,
     TRUNCATED,
+    about_person,
     comment_author,
     find_dateline,
     is_date_line,
@@ -35,7 +37,7 @@ from .patterns import (
     split_caption,
     split_date_prefix,
 )
-from .words import repair_glued_words, split_label, stopwords
+from .words import load_frequencies, repair_glued_words, split_label, stopwords
 
 Kind = Literal["paragraph", "heading", "caption", "title"]
 SiteJudge = Callable[[list[str]], list[bool]]  # a page's lines -> which are boilerplate of its site
@@ -57,7 +59,10 @@ TITLE_CHARS = 120  # a title cut from a first sentence is at most this long
 DATELINE_PARAGRAPHS = 3  # a dateline opens one of the first paragraphs
 LANGUAGE_SAMPLE = 1000  # characters of running text used to detect the page language
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+# A line ending in a comma or dash goes on in the next line (also the CJK commas "、", "，").
+CONTINUING = (",", "-", "–", "—", "、", "，")
+
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 
@@ -82,14 +87,16 @@ class Segment:
 
 def normalise_line(line: str) -> str:
     """``line`` with invisible characters dropped and runs of spaces (any width) made one space."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", line).translate(_INVISIBLE)).strip()
+    if not unicodedata.is_normalized("NFC", line):
+        line = unicodedata.normalize("NFC", line)
+    return _SPACES.sub(" ", _INVISIBLE.sub("", line)).strip()
 
 
 def _continues(previous: Segment, text: str, bullet: bool) -> bool:
     """Whether a line is the wrapped continuation of the line before it in the same block."""
     if bullet or not text or TERMINAL.search(previous.text):
         return False
-    return text[0].islower() or previous.text.endswith((",", "-", "–", "—"))
+    return text[0].islower() or previous.text.endswith(CONTINUING)
 
 
 def split_segments(content: str) -> list[Segment]:
@@ -122,16 +129,6 @@ def page_language(texts: list[str], hint: str | None = None) -> str:
     return lang if lang != UNDETERMINED else (hint or "en")
 
 
-def stopword_share(text: str, lang: str) -> float:
-    """Share of the words of ``text`` that are among the most frequent words of ``lang``.
-
-    Running text has many function words; menus, name lists and headlines few.
-    """
-    tokens = [t.lower() for t in words(text) if not t.isdigit()]
-    common = stopwords(lang)
-    return sum(t in common for t in tokens) / len(tokens) if tokens else 0.0
-
-
 def ends_sentence(text: str) -> bool:
     """Ends in sentence punctuation, and is not a teaser cut short with an ellipsis."""
     return bool(TERMINAL.search(text)) and not TRUNCATED.search(text)
@@ -140,24 +137,19 @@ def ends_sentence(text: str) -> bool:
 def is_sentence(text: str, lang: str) -> bool:
     """More than a word or two, ending like a sentence, a quotation or a lead-in to a list ("... are:")."""
     ends = ends_sentence(text) or text.endswith(":") or bool(QUOTED.match(text))
-    return ends and (len(words(text)) >= SENTENCE_WORDS or not spaced(lang))
+    return ends and (len(tokens(text)) >= SENTENCE_WORDS or not spaced(lang))
 
 
 def is_running_text(text: str, lang: str) -> bool:
     """Prose rather than page furniture: long enough, sentence-like and made of ordinary words."""
     if not spaced(lang):
         return len(text) >= (BODY_CHARS // 2 if ends_sentence(text) else UNPUNCTUATED_BODY_CHARS // 2)
-    if len(text) < BODY_CHARS or len(words(text)) < BODY_WORDS:
+    if len(text) < BODY_CHARS or len(tokens(text)) < BODY_WORDS:
         return False
     share = stopword_share(text, lang) if has_frequencies(lang) else 1.0
-    if ends_sentence(text) or len(split_sentences(text)) > 2:  # prose, even if its last sentence is cut
+    if ends_sentence(text) or len(sentences(text)) > 2:  # prose, even if its last sentence is cut
         return share >= MIN_STOPWORD_SHARE
     return len(text) >= UNPUNCTUATED_BODY_CHARS and share >= 2 * MIN_STOPWORD_SHARE
-
-
-def key(text: str) -> str:
-    """Case-, spacing- and punctuation-insensitive key of a sentence or line (to find repeats in a page)."""
-    return " ".join(words(text.casefold()))
 
 
 # --- repairs -----------------------------------------------------------------------------------
@@ -183,7 +175,14 @@ def repair(segment: Segment, lang: str, facts: dict[str, str]) -> list[Segment]:
 def _is_comment_header(text: str, lang: str) -> bool:
     """A line opening a reader comment: a name (no function words) and "says"."""
     name = comment_author(text)
-    return name is not None and not any(w.lower() in stopwords(lang) for w in words(name))
+    return name is not None and not any(w.lower() in stopwords(lang) for w in tokens(name))
+
+
+def _is_author_heading(segments: list[Segment], i: int) -> bool:
+    """A heading that opens an author box: "About" (any covered language) and a person's name, which
+    the next line (the author's bio) repeats ("About Face Masks" before a paragraph on face masks is a subhead)."""
+    name = about_person(segments[i].text)
+    return name is not None and i + 1 < len(segments) and name in segments[i + 1].text
 
 
 def mark_rules(segments: list[Segment], lang: str, facts: dict[str, str]) -> list[str]:
@@ -194,6 +193,8 @@ def mark_rules(segments: list[Segment], lang: str, facts: dict[str, str]) -> lis
             continue
         if _is_comment_header(s.text, lang):
             s.reason, extents[i] = "comments", "rest"
+        elif _is_author_heading(segments, i):
+            s.reason, extents[i] = "author-box", "tail"
         elif hit := match_rule(s.text):
             rule, found = hit
             s.reason, extents[i] = rule.reason, rule.extent
@@ -297,7 +298,7 @@ def is_subhead(segments: list[Segment], i: int) -> bool:
     """A short line standing alone between paragraphs of the text, followed by more text."""
     s = segments[i]
     if (s.bullet or TERMINAL.search(s.text) or s.text.endswith(":") or len(s.text) > HEADING_CHARS
-            or len(words(s.text)) > HEADING_WORDS or not s.text[0].isupper() and not s.text[0].isdigit()):
+            or len(tokens(s.text)) > HEADING_WORDS or not s.text[0].isupper() and not s.text[0].isdigit()):
         return False
     before, after = _neighbour(segments, i, -1), _neighbour(segments, i, 1)
     return (before is not None and before.kept and before.kind == "paragraph" and before.sentence
@@ -342,7 +343,7 @@ def drop_dangling_headings(segments: list[Segment]) -> None:
 
 def _first_sentence(text: str) -> str:
     """The first sentence of ``text``, cut at a word boundary to about :data:`TITLE_CHARS`."""
-    sentence = split_sentences(text)[0]
+    sentence = sentences(text)[0]
     if len(sentence) <= TITLE_CHARS:
         return sentence
     return sentence[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:–—- ") + "…"
@@ -353,7 +354,7 @@ def _is_body_paragraph(s: Segment) -> bool:
 
     (Headlines end in no punctuation, "?" or "!".)
     """
-    return s.body and (len(split_sentences(s.text)) > 1 or len(s.text) > TITLE_CHARS or s.text.endswith("."))
+    return s.body and (len(sentences(s.text)) > 1 or len(s.text) > TITLE_CHARS or s.text.endswith("."))
 
 
 def pick_title(segments: list[Segment], text_start: int) -> tuple[str, Segment | None]:
@@ -395,15 +396,15 @@ def drop_repeats(segments: list[Segment]) -> None:
         if not s.kept:
             continue
         whole = key(s.text)
-        sentences = {key(sentence) for sentence in split_sentences(s.text)} - {""}
-        if whole in captions or s.kind == "caption" and sentences <= seen:
+        said = {key(sentence) for sentence in sentences(s.text)} - {""}
+        if whole in captions or s.kind == "caption" and said <= seen:
             s.reason = "caption-duplicate"
-        elif sentences and sentences <= seen:
+        elif said and said <= seen:
             s.reason = "duplicate"
         elif s.kind == "caption":
             captions.add(whole)
         else:
-            seen |= sentences
+            seen |= said
 
 
 def find_facts(segments: list[Segment], facts: dict[str, str]) -> None:
@@ -474,6 +475,7 @@ def clean_segments(segments: list[Segment], lang: str, title: str | None, facts:
 
 def clean_plaintext(doc: Document, site: SiteJudge | None = None) -> Cleaned:
     """Clean a scraped plain-text page (``doc.format == "text"``); ``site`` judges site boilerplate."""
+    load_frequencies()
     segments = split_segments(doc.content)
     if not segments:
         raise ValueError("empty text: nothing to clean")

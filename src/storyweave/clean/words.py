@@ -11,6 +11,7 @@ English as fallback) and the glued form is not, so "iPhone", "YouTube" and
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import regex
@@ -30,19 +31,50 @@ _GLUED_SENTENCE = re.compile(r"(?<![\w.])([^\W_]{2,}[.!?…]['\"”’»)]?)(?=[
 _MAYBE_GLUED = regex.compile(r"\p{Ll}\p{Lu}|[^\W_][.!?…]['\"”’»)]?[^\W\d_]{2}")
 
 
+def _category_class(category: str) -> str:
+    """A regex character class of the Basic Multilingual Plane characters of a Unicode category."""
+    chars = [chr(c) for c in range(0x10000) if unicodedata.category(chr(c)) == category]
+    return "[" + "".join(re.escape(c) for c in chars) + "]"
+
+
+# The same test with the (much faster) ``re`` engine, for text in the Basic Multilingual Plane,
+# in parts: a camel hump; or a sentence end before two letters (quick), then with a word before it.
+_CAMEL_BMP = re.compile(_category_class("Ll") + _category_class("Lu"))
+_SENTENCE_GLUE_HINT = re.compile(r"[.!?…]['\"”’»)]?[^\W\d_]{2}")
+_SENTENCE_GLUE = re.compile(r"[^\W_][.!?…]['\"”’»)]?[^\W\d_]{2}")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _maybe_glued(text: str) -> bool:
+    """Whether ``text`` may hold glued words: a lower-case letter before a capital, or a glued sentence end."""
+    if not text.isascii() and _ASTRAL.search(text):
+        return _MAYBE_GLUED.search(text) is not None
+    return bool(_CAMEL_BMP.search(text) or _SENTENCE_GLUE_HINT.search(text) and _SENTENCE_GLUE.search(text))
+
+
 @lru_cache(maxsize=64)
 def stopwords(lang: str) -> frozenset[str]:
-    """The most frequent words of ``lang``: articles, pronouns, prepositions, auxiliaries."""
+    """The most frequent words of ``lang``: articles, pronouns, prepositions, auxiliaries.
+
+    Read from wordfreq at run time (its word lists are CC-BY-SA, so none are copied into this package).
+    """
     return frozenset(top_n_list(frequency_language(lang), STOPWORDS))
+
+
+@lru_cache(maxsize=1)
+def load_frequencies() -> None:
+    """Load the English word frequencies (every language falls back on them) once, when cleaning starts,
+    rather than at the first glued word."""
+    zipf("the", "en")
 
 
 def _splits(left: str, right: str, lang: str) -> bool:
     """Whether ``left + right`` is two real words glued, not one word."""
-    return (
+    return (  # the glued form first: most camel-cased words (brands) are words of their own
         len(left) >= 2
+        and zipf(left + right, lang) < GLUED_ZIPF
         and zipf(left, lang) >= PART_ZIPF
         and zipf(right, lang) >= PART_ZIPF
-        and zipf(left + right, lang) < GLUED_ZIPF
     )
 
 
@@ -86,9 +118,9 @@ def _repair_chunk(chunk: str, lang: str) -> str:
 
 def repair_glued_words(text: str, lang: str) -> str:
     """Insert the missing spaces after sentence ends and between glued words of ``text``."""
-    if not _MAYBE_GLUED.search(text):
+    if not _maybe_glued(text):
         return text
-    return " ".join(_repair_chunk(chunk, lang) if _MAYBE_GLUED.search(chunk) else chunk for chunk in text.split(" "))
+    return " ".join(_repair_chunk(chunk, lang) if _maybe_glued(chunk) else chunk for chunk in text.split(" "))
 
 
 def split_label(text: str, lang: str) -> tuple[str, str] | None:
@@ -97,7 +129,9 @@ def split_label(text: str, lang: str) -> tuple[str, str] | None:
     "TURKEYRussian President ..." -> ("TURKEY", "Russian President ..."), and
     "MIDDLE EASTIsrael ..." -> ("MIDDLE EAST", "Israel ..."); None otherwise.
     """
-    words = text.split(" ")
+    if any(c.islower() for c in text[:3]):  # a label of two or more capitals and the first capital of the text
+        return None
+    words = text.split(" ", 4)  # only the first four words can hold the label
     for i, word in enumerate(words[:4]):
         if word.isupper():
             continue
