@@ -180,8 +180,10 @@ class StoryLinker:
     story_floor: float
     max_gap_days: int = 30
 
-    def related(self, a: EventState, b: EventState, day_a: date | None, day_b: date | None) -> bool:
-        if not (overlap(a.entities, b.entities) or 0.0):
+    def related(self, entities_a: dict[str, float], entities_b: dict[str, float], day_a: date | None,
+                day_b: date | None) -> bool:
+        """Two same-topic events continue one story: they share entities and are close in time."""
+        if not (overlap(entities_a, entities_b) or 0.0):
             return False
         return day_a is None or day_b is None or abs((day_a - day_b).days) <= self.max_gap_days
 
@@ -198,9 +200,15 @@ class StoryLinker:
         if events:
             centroids = np.vstack([e.centroid for e in events])
             close = np.argwhere(np.triu(centroids @ centroids.T >= self.story_floor, k=1))
+            profiles: dict[str, dict[str, float]] = {}
             for i, j in close:
                 a, b = events[i], events[j]
-                if root(a.id) != root(b.id) and self.related(a, b, days[a.id], days[b.id]):
+                if root(a.id) == root(b.id):
+                    continue
+                for e in (a, b):
+                    if e.id not in profiles:
+                        profiles[e.id] = e.entities
+                if self.related(profiles[a.id], profiles[b.id], days[a.id], days[b.id]):
                     parent[root(b.id)] = root(a.id)
         groups: dict[str, list[str]] = {}
         for e in events:

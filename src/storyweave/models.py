@@ -32,6 +32,11 @@ class Rejected:
     source: str
     reason: str
 
+    @classmethod
+    def internal(cls, source: str, error: Exception, doing: str = "") -> Rejected:
+        """An item a stage failed on unexpectedly (a bug, not bad input), with the error."""
+        return cls(source, f"internal error{' ' + doing if doing else ''} ({type(error).__name__}: {error})")
+
 
 @dataclass(frozen=True, slots=True)
 class Block:

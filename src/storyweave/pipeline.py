@@ -137,7 +137,7 @@ class Pipeline:
                 rejected.append(Rejected(item.source, str(error)))
                 continue
             except Exception as error:  # a stage failed on this item: the batch goes on
-                rejected.append(Rejected(item.source, f"internal error ({type(error).__name__}: {error})"))
+                rejected.append(Rejected.internal(item.source, error))
                 continue
             if prepared.article.id in fresh or self.store.has_article(prepared.article.id):
                 report.unchanged += 1

@@ -56,7 +56,7 @@ def clean_report(item: Document | Rejected) -> dict:
     except ValueError as error:  # unusable input, said in the error
         return _failed_report(item.source, str(error))
     except Exception as error:  # a cleaner bug on this item: the next items are still cleaned
-        return _failed_report(item.source, f"internal error ({type(error).__name__}: {error})")
+        return _failed_report(item.source, Rejected.internal(item.source, error).reason)
     facts = cleaned.metadata
     given = item.lang or facts.get("lang")
     lang = (given and normalise_language(given)) or detect_language(f"{cleaned.title}\n{cleaned.body}")[0]

@@ -67,4 +67,4 @@ def _read_file(source: str, fmt: str | None, max_bytes: int) -> Iterator[Documen
     except OSError as exc:
         yield Rejected(source, f"cannot read file: {exc.strerror or exc}")
     except Exception as exc:  # a parser bug must not end the run: this file is reported, the next is read
-        yield Rejected(source, f"internal error reading file ({type(exc).__name__}: {exc})")
+        yield Rejected.internal(source, exc, "reading file")
