@@ -445,3 +445,84 @@ def test_a_line_ending_in_two_dots_is_cut_short(line, cut):
     from storyweave.clean.plaintext import ends_sentence
 
     assert ends_sentence(line) is not cut
+
+
+# --- broken Japanese sentences, lists introduced by a sentence, "about us" blocks -------------------------
+
+
+def test_japanese_sentence_broken_across_a_blank_line_is_joined():
+    from storyweave.clean.plaintext import Segment, join_broken_sentences
+
+    segments = [Segment("設定画面を開いてから、表示されたメニューの中の項目を"), Segment("「なし」に変更して保存する。"),
+                Segment("メニューの"), Segment("次の段落。")]
+    assert [s.text for s in join_broken_sentences(segments, "ja")] == [
+        "設定画面を開いてから、表示されたメニューの中の項目を「なし」に変更して保存する。", "メニューの", "次の段落。"]
+    english = [Segment("a line ending in を but in an English page, the"), Segment("next")]
+    assert len(join_broken_sentences(english, "en")) == 2
+
+
+def test_cjk_subhead_between_paragraphs_is_heading():
+    from storyweave.clean.plaintext import _starts_heading
+
+    assert _starts_heading("再起動して完了") and _starts_heading("Results") and _starts_heading("2019 in review")
+    assert not _starts_heading("and then") and not _starts_heading("「なし」") and not _starts_heading("(note)")
+
+
+def test_table_introduced_by_a_sentence_is_kept():
+    rows = [f"{n} Driver Number{n} {5000 - 40 * n} {n % 3} {n % 2}" for n in range(1, 13)]
+    page = "\n\n".join([
+        "Home", "News", "Standings", "Contact",
+        "Standings of the Series",
+        "On this page you will always find the current standings of the series after the last race of the season!",
+        "Final standings of the championship in the season after all of the thirty six races:",
+        "\n".join(["Pos. Driver Points Wins Poles", *rows]),
+        "Only the first twelve drivers take part in the play-offs for the title in the last ten races.",
+        "Privacy", "Terms", "Advertise",
+    ])
+    body = clean_text(page).body
+    assert rows[0] in body and rows[-1] in body and "Pos. Driver Points Wins Poles" in body
+    assert "Privacy" not in body and "Home" not in body
+
+
+def test_short_menu_label_with_a_colon_introduces_no_list():
+    from storyweave.clean.plaintext import is_lead_in
+
+    assert is_lead_in("Final standings of the championship after all of the races:", "en")
+    assert not is_lead_in("Follow us:", "en") and not is_lead_in("Related articles:", "en")
+    assert not is_lead_in("Final standings of the championship after all of the races.", "en")
+
+
+def test_about_us_block_closing_a_press_release_goes():
+    from storyweave.clean.patterns import presents_organisation
+
+    paragraphs = [
+        ("Acmetron and Northwind today announced a partnership to bring the new monitoring system to hospitals in "
+         "Europe, where it will be sold from the spring of next year."),
+        PROSE, PROSE.replace("Tuesday", "Monday"), PROSE.replace("Tuesday", "Friday"),
+        "Acmetron is a global provider of software for hospitals, and Acmetron has its offices in many countries.",
+        "Acmetron is headquartered in Basel and employs around one thousand people in twelve countries worldwide.",
+    ]
+    cleaned = clean_text("\n\n".join(["Acmetron And Northwind Partner", *paragraphs]))
+    assert PROSE in cleaned.body and "headquartered" not in cleaned.body and "global provider" not in cleaned.body
+    assert any(r.reason == "about-organisation" for r in cleaned.removed)
+    assert presents_organisation("Acme Corp., a Delaware company, is a maker of tools.") == "Acme Corp"
+    assert presents_organisation("Siemens Healthineers ist ein Unternehmen in Erlangen.") == "Siemens Healthineers"
+    assert presents_organisation("The study is a first.") is None
+
+
+def test_an_organisation_described_inside_a_news_story_stays():
+    paragraphs = [
+        "Acmetron said on Monday that it would close two of its factories in the north of the country next year.",
+        PROSE, PROSE.replace("Tuesday", "Monday"),
+        "Acmetron is a maker of tools that has struggled since the start of the year with the price of steel.",
+        "Workers at the factories said they had not been told about the plans before they were made public.",
+    ]
+    body = clean_text("\n\n".join(["Factories To Close", *paragraphs])).body
+    assert "Acmetron is a maker of tools" in body and "Workers at the factories" in body
+
+
+def test_main_span_of_a_text_outweighed_by_the_lines_inside_it():
+    from storyweave.clean.plaintext import main_span
+
+    assert main_span([100.0, -200.0, 50.0], [True, False, True]) == (0, 3)
+    assert main_span([-10.0, 100.0, -25.0], [False, True, False]) == (1, 2)

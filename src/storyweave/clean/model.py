@@ -42,7 +42,7 @@ FEATURES = (
     "chars", "words", "stopwords", "no_frequencies", "unspaced", "run", "before_main", "after_main",
     "body_before", "near_body", "lead_in_before", "lead_in", "digits", "capitalised", "repeated",
     "prev_boilerplate", "next_boilerplate", "ends_sentence", "separators", "position", "main_not_body",
-    "main_bullet", "main_run", "off_main_body", "body_share_main",
+    "main_bullet", "main_run", "off_main_body", "body_share_main", "item", "main_item",
 )
 
 
@@ -123,6 +123,8 @@ def features(segments: list[Segment], candidates: list[int], start: int, end: in
             float(in_main) * run,
             float(not in_main and s.body),
             share_main,
+            float(s.item),
+            float(in_main and s.item),
         ])
     return out
 
@@ -159,7 +161,8 @@ def judge_lines(segments: list[Segment], candidates: list[int], start: int, end:
                 lang: str) -> None:
     """Let the model keep or drop the ``candidates`` lines the layout rules judged (reasons ``off-main``,
     ``fragment`` for dropped lines; a line the rules dropped keeps their reason). Subheads the rules
-    found between paragraphs of the main text stay."""
+    found between paragraphs of the main text, and the rows of a list or table a sentence of it
+    introduces, stay."""
     kept = [s.reason is None for s in segments]
     rows = features(segments, candidates, start, end, kept, runs, lang)
     if Hooks.collect is not None:
@@ -172,5 +175,5 @@ def judge_lines(segments: list[Segment], candidates: list[int], start: int, end:
         s = segments[i]
         if p >= threshold:
             s.reason = None
-        elif s.reason is None and s.kind != "heading":  # subheads of the text stay with it
+        elif s.reason is None and s.kind != "heading" and not s.item:  # subheads and lists of the text stay
             s.reason = "fragment" if start <= i < end else "off-main"

@@ -511,3 +511,23 @@ def split_caption(text: str) -> tuple[str, str] | None:
         if m := pattern.match(text):
             return m.group("caption").rstrip(" ,;|/–—-"), m.group("photo_credit").strip()
     return None
+
+
+# A paragraph presenting an organisation ("Acme Corp. is a leading ...", "Acme ist ein ...", "Acme est une ..."):
+# the name, optionally an aside in commas or brackets, a copula and an indefinite article.
+ORGANISATION_COPULAS = (
+    "is a|is an|is the|are a|is one of|est un|est une|est l'un|ist ein|ist eine|ist der|ist die|ist das|"
+    "es un|es una|es el|es la|è un|è una|è il|è la|é um|é uma|é o|é a|is een|is de|is het|jest|är ett|är en|"
+    "er et|er en|on|adalah|bir"
+)
+_ORGANISATION = re.compile(
+    rf"^(?P<name>{_NAME}(?:\s+(?:{_PARTICLE}\s+|&\s+)?{_NAME}){{0,3}})(?:,[^,]{{1,60}},|\s+\([^)]{{1,60}}\))?"
+    rf"\s+(?:{_alternatives(ORGANISATION_COPULAS)})\s"
+)
+
+
+def presents_organisation(text: str) -> str | None:
+    """The name that opens a paragraph presenting an organisation ("Acme Corp. is a global ..." -> "Acme Corp."),
+    if ``text`` is one."""
+    m = _ORGANISATION.match(text)
+    return m.group("name").rstrip(".,") if m else None

@@ -5,8 +5,11 @@ each repaired (glued words, glued labels, date prefixes) and judged: known
 boilerplate phrases (:mod:`.patterns`), comment threads, photo captions, then
 the page layout: running text (long lines ending in a sentence, rich in function
 words) forms clusters; the main text is the first large cluster, its in-body
-subheads are short lines between its paragraphs, and menus, link lists and the
-rest of the page go. Repeated paragraphs and captions are kept once.
+subheads are short lines between its paragraphs, the rows of a list or table a
+sentence of it introduces ("...:") belong to it, and menus, link lists, a closing
+"about us" block of a press release and the rest of the page go. Repeated
+paragraphs and captions are kept once. In scripts without spaces, a sentence
+broken across a blank line is joined first.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from .patterns import (
     find_dateline,
     is_date_line,
     match_rule,
+    presents_organisation,
     split_caption,
     split_date_prefix,
 )
@@ -61,6 +65,10 @@ LANGUAGE_SAMPLE = 1000  # characters of running text used to detect the page lan
 
 # A line ending in a comma or dash goes on in the next line (also the CJK commas "、", "，").
 CONTINUING = (",", "-", "–", "—", "、", "，")
+# In scripts without spaces a sentence can be broken across a blank line: a long enough line ending in a
+# comma or (Japanese) a case particle goes on in the next block.
+UNSPACED_CONTINUING = ("、", "，", "を", "に", "が", "は", "で", "と", "へ", "や", "も", "の")
+UNSPACED_BREAK_CHARS = BODY_CHARS // 2
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -76,6 +84,7 @@ class Segment:
     reason: str | None = None
     body: bool = False  # running text (set by :func:`clean_segments`)
     sentence: bool = False  # a few words ending like a sentence (set by :func:`clean_segments`)
+    item: bool = False  # a row of a list or table that a sentence of the text introduces (:func:`mark_items`)
 
     @property
     def kept(self) -> bool:
@@ -117,6 +126,22 @@ def split_segments(content: str) -> list[Segment]:
             else:
                 segments.append(Segment(text, bullet=listed))
     return segments
+
+
+def join_broken_sentences(segments: list[Segment], lang: str) -> list[Segment]:
+    """In a language written without spaces, join a line broken off mid-sentence (ending in a comma or
+    a particle, long enough not to be a menu item) with the line after it, across blank lines."""
+    if spaced(lang):
+        return segments
+    joined: list[Segment] = []
+    for s in segments:
+        previous = joined[-1] if joined else None
+        if (previous is not None and not s.bullet and len(previous.text) >= UNSPACED_BREAK_CHARS
+                and previous.text.endswith(UNSPACED_CONTINUING) and not TERMINAL.search(previous.text)):
+            previous.text += s.text
+        else:
+            joined.append(s)
+    return joined
 
 
 # --- language and features ---------------------------------------------------------------------
@@ -243,7 +268,7 @@ def layout_weight(s: Segment) -> float:
         return 0.0
     if s.reason:
         return BOILERPLATE_WEIGHT
-    return float(len(s.text)) if s.body or s.sentence else FRAGMENT_WEIGHT
+    return float(len(s.text)) if s.body or s.sentence or s.item else FRAGMENT_WEIGHT
 
 
 def main_span(weights: list[float], anchors: list[bool]) -> tuple[int, int]:
@@ -269,7 +294,8 @@ def main_span(weights: list[float], anchors: list[bool]) -> tuple[int, int]:
     if not clusters:
         return 0, 0
     heaviest = max(total for _, _, total in clusters)
-    return next((start, end) for start, end, total in clusters if total >= MAIN_SHARE * heaviest)
+    floor = MAIN_SHARE * heaviest if heaviest > 0 else heaviest  # (a text weighed down by the lines inside it)
+    return next((start, end) for start, end, total in clusters if total >= floor)
 
 
 def short_runs(segments: list[Segment]) -> list[int]:
@@ -286,6 +312,32 @@ def short_runs(segments: list[Segment]) -> list[int]:
     return runs
 
 
+def is_lead_in(text: str, lang: str) -> bool:
+    """A sentence of running text that introduces what follows ("The standings after 36 races:"),
+    not a short menu label ("Follow us:")."""
+    if not text.endswith(":"):
+        return False
+    if not spaced(lang):
+        return len(text) >= BODY_CHARS // 2
+    if len(tokens(text)) < BODY_WORDS:
+        return False
+    return not has_frequencies(lang) or stopword_share(text, lang) >= MIN_STOPWORD_SHARE
+
+
+def mark_items(segments: list[Segment], lang: str) -> None:
+    """Mark the short lines right after a lead-in sentence as rows of a list or table of the text.
+
+    The run ends at the first sentence, running text or line removed as boilerplate.
+    """
+    for i, s in enumerate(segments):
+        if not (s.kept and s.kind == "paragraph" and is_lead_in(s.text, lang)):
+            continue
+        for later in segments[i + 1:]:
+            if not later.kept or later.sentence or later.body or later.kind != "paragraph":
+                break
+            later.item = True
+
+
 def _neighbour(segments: list[Segment], i: int, step: int) -> Segment | None:
     """The nearest segment before (step -1) or after (step 1) ``i`` not removed as boilerplate."""
     i += step
@@ -294,11 +346,17 @@ def _neighbour(segments: list[Segment], i: int, step: int) -> Segment | None:
     return segments[i] if 0 <= i < len(segments) else None
 
 
+def _starts_heading(text: str) -> bool:
+    """Starts like a heading: a capital or a digit, or a letter of a script without case (CJK)."""
+    first = text[0]
+    return first.isupper() or first.isdigit() or first.isalpha() and not first.islower() and first.lower() == first
+
+
 def is_subhead(segments: list[Segment], i: int) -> bool:
     """A short line standing alone between paragraphs of the text, followed by more text."""
     s = segments[i]
     if (s.bullet or TERMINAL.search(s.text) or s.text.endswith(":") or len(s.text) > HEADING_CHARS
-            or len(tokens(s.text)) > HEADING_WORDS or not s.text[0].isupper() and not s.text[0].isdigit()):
+            or len(tokens(s.text)) > HEADING_WORDS or not _starts_heading(s.text)):
         return False
     before, after = _neighbour(segments, i, -1), _neighbour(segments, i, 1)
     return (before is not None and before.kept and before.kind == "paragraph" and before.sentence
@@ -319,7 +377,7 @@ def mark_layout(segments: list[Segment], start: int, end: int) -> None:
     for i, s in enumerate(segments):
         if not s.kept or s.kind == "caption" and i < end:
             continue
-        if start <= i < end and (s.body or s.sentence):
+        if start <= i < end and (s.body or s.sentence or s.item):
             continue
         if start <= i < end and is_subhead(segments, i):
             s.kind = "heading"
@@ -418,6 +476,30 @@ def find_facts(segments: list[Segment], facts: dict[str, str]) -> None:
         facts.setdefault("caption", caption)
 
 
+def drop_organisation_tail(segments: list[Segment], lang: str) -> None:
+    """Drop the "about us" block closing a press release: from a paragraph in the second half of the text
+    presenting an organisation the text named before ("Acme is a leading ..."), which goes on about it
+    (names it again, or the next paragraph opens with it; the next paragraph of running text, if any,
+    names it too), to the end of the page."""
+    kept = [i for i, s in enumerate(segments) if s.kept and s.kind == "paragraph"]
+    total = sum(len(segments[i].text) for i in kept)
+    said = 0
+    words = stopwords(lang)
+    for n, i in enumerate(kept):
+        text = segments[i].text
+        name = presents_organisation(text) if said * 2 >= total else None
+        following = [segments[j].text for j in kept[n + 1:] if segments[j].body]
+        if (name and not any(w.lower() in words for w in tokens(name))
+                and any(name in segments[j].text for j in kept[:n])
+                and (text.count(name) > 1 or following and following[0].startswith(name))
+                and (not following or name in following[0])):
+            for later in segments[i:]:
+                if later.kept:
+                    later.reason = "about-organisation"
+            return
+        said += len(text)
+
+
 # --- the whole clean ---------------------------------------------------------------------------
 
 
@@ -433,6 +515,7 @@ def keep_main_text(segments: list[Segment], title: str, lang: str) -> str:
     runs = short_runs(segments)
     mark_layout(segments, start, end)
     judge_lines(segments, candidates, start, end, runs, lang)
+    drop_organisation_tail(segments, lang)
     drop_repeats(segments)
     return title
 
@@ -463,6 +546,8 @@ def clean_segments(segments: list[Segment], lang: str, title: str | None, facts:
         s.sentence = is_sentence(s.text, lang)
         s.body = s.kind == "paragraph" and (s.sentence if marked_up else is_running_text(s.text, lang))
     apply_extents(segments, extents)
+    if not marked_up:
+        mark_items(segments, lang)
     title = (keep_marked_up if marked_up else keep_main_text)(segments, title or "", lang)
     find_facts(segments, facts)
     blocks = [Block(s.kind, s.text) for s in segments if s.kept]
@@ -480,5 +565,6 @@ def clean_plaintext(doc: Document, site: SiteJudge | None = None) -> Cleaned:
     if not segments:
         raise ValueError("empty text: nothing to clean")
     lang = page_language([s.text for s in segments], doc.lang)
+    segments = join_broken_sentences(segments, lang)
     title = normalise_line(doc.title) if doc.title else None
     return clean_segments(segments, lang, title, {}, marked_up=False, site=site)
