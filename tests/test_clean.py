@@ -334,6 +334,26 @@ def test_caption_and_dateline_patterns():
     assert find_dateline("The U.S. Senate passed the bill") is None
 
 
+def test_line_end_tests_agree_with_their_patterns():
+    from storyweave.clean.patterns import TRUNCATED, terminal, truncated
+
+    lines = ["Done.", "Done.”)", "“Done!”", "Read more...", "Read more…", "Wait …", "x[...]", "Two dots..",
+             "U.S.", "No end", "", ")", "終わり。", "Really?!’»"]
+    assert [terminal(line) for line in lines] == [bool(TERMINAL.search(line)) for line in lines]
+    assert [truncated(line) for line in lines] == [bool(TRUNCATED.search(line)) for line in lines]
+
+
+def test_page_hints_find_the_lines_worth_testing_for_comments_captions_and_any_line_rules():
+    from storyweave.clean.patterns import page_hints
+
+    lines = ["Cap960 says:", "A view of the port. Photo: AFP", "We use cookies on this site.", "Plain line",
+             "İSTANBUL © 2020 Example Media", "x" * 200 + " says"]
+    hints = page_hints(lines)
+    assert hints.comment == {0} and hints.caption == {1, 4} and hints.rule == {2, 4}
+    assert match_rule("We use cookies to improve our site, do you agree?", hinted=False) is None
+    assert match_rule("We use cookies to improve our site, do you agree?")[0].reason == "cookie"
+
+
 # --- HTML ----------------------------------------------------------------------------------------
 
 
@@ -365,6 +385,43 @@ def test_truncated_html_still_yields_its_text():
 def test_html_without_article_is_rejected(content):
     with pytest.raises(ValueError, match="HTML"):
         clean_document(Document(source="bad", content=content, format="html"))
+
+
+def test_html_segments_come_from_blocks_however_deep_the_extractor_nested_them():
+    from lxml import etree
+
+    from storyweave.clean.html import html_segments
+
+    body = etree.fromstring(
+        "<body><table><row><cell><head>Storm hits the coast</head><p>The storm hit on <hi>Monday</hi>.</p>"
+        "<p>Roads\n   were closed.</p></cell></row></table>"
+        "<div>Loose text<list><item>First item</item><item>Second item</item></list><p>After the list.</p></div>"
+        "<table><row><cell>Team</cell><cell>Points</cell></row></table>"
+        "<quote><p>A quoted post.</p>- Its author</quote></body>")
+    segments = [(s.text, s.kind, s.bullet) for s in html_segments(body)]
+    assert segments == [
+        ("Storm hits the coast", "heading", False), ("The storm hit on Monday .", "paragraph", False),
+        ("Roads were closed.", "paragraph", False), ("Loose text", "paragraph", False),
+        ("First item", "paragraph", True), ("Second item", "paragraph", True), ("After the list.", "paragraph", False),
+        ("Team Points", "paragraph", True), ("A quoted post. - Its author", "paragraph", False),
+    ]
+
+
+def test_html_keeps_repeated_short_list_rows_but_not_repeated_text_nor_an_about_us_tail():
+    from storyweave.clean.plaintext import Segment, clean_segments
+
+    specs = ["Easy setup for all your devices", "Charges quickly in the case"]
+    about = "Acmetron is a global provider of software for hospitals, and Acmetron has its offices in many countries."
+    segments = [
+        Segment("Acmetron today announced two new headphones for hospitals, sold from the spring of next year."),
+        Segment("First model", kind="heading"), *(Segment(t, bullet=True) for t in specs),
+        Segment("Second model", kind="heading"), *(Segment(t, bullet=True) for t in specs),
+        Segment(PROSE), Segment(PROSE.replace("Tuesday", "Monday")), Segment(PROSE), Segment(about),
+        Segment("Acmetron is headquartered in Basel and employs around one thousand people in twelve countries."),
+    ]
+    cleaned = clean_segments(segments, "en", "Two new headphones", {}, marked_up=True)
+    assert [b.text for b in cleaned.blocks].count(specs[0]) == 2 and cleaned.body.count(PROSE) == 1
+    assert "global provider" not in cleaned.body and "headquartered" not in cleaned.body
 
 
 def test_prose_in_other_scripts_and_with_a_cut_last_sentence_is_kept():

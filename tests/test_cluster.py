@@ -1,66 +1,144 @@
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
-from storyweave.cluster import ArticleSignals, EventClusterer, EventState, StoryLinker, story_order
+from storyweave.bench.events import score
+from storyweave.bench.stream import StreamShape, SyntheticNews
+from storyweave.cluster import (ArticleSignals, EventClusterer, EventState, MemberIndex, StoryLinker, overlap,
+                                story_order)
 from storyweave.dates import Anchor, EventTime
 
 RNG = np.random.default_rng(1)
-TOPIC = RNG.normal(size=64)
+COMMON = RNG.normal(size=64)
 
 
 def _near(base, noise):
-    v = base + noise * RNG.normal(size=base.shape)
+    v = base / np.linalg.norm(base) + noise * RNG.normal(size=base.shape) / np.sqrt(base.size)
     return v / np.linalg.norm(v)
 
 
-def _signals(aid, who, time=EventTime(None, None), lead_noise=0.6, follows=None, base=TOPIC):
-    lead = _near(base, lead_noise)
+def _topic():
+    return _near(COMMON, 0.35)  # unrelated leads: cosine about 0.86
+
+
+def _event(topic):
+    return _near(topic, 0.25)  # look-alike events of one topic: about 0.93
+
+
+TOPIC = _topic()
+EVENT = _event(TOPIC)
+
+
+def _signals(aid, who, words=(), time=EventTime(None, None), noise=0.12, follows=None, base=EVENT, lang="en",
+             day=None):
+    lead = _near(base, noise)  # articles of one event: about 0.98
     actors = {k: w for k, w in who.items() if " " in k}
+    vector = dict.fromkeys(words, 1 / np.sqrt(len(words))) if words else {}
     return ArticleSignals(aid, lead=lead, doc=lead, who=who, actors=actors, entities=dict(who), time=time,
-                          follows=follows)
+                          follows=follows, day=day, lang=lang, words=vector)
 
 
-def test_same_topic_different_actors_or_day_are_different_events():
-    clusterer = EventClusterer(topic_floor=0.5)
-    sunday, monday = EventTime(None, 6), EventTime(None, 0)
-    a = clusterer.add(_signals("a", {"vladimir putin": 2, "recep tayyip erdogan": 3}, sunday), "ev-a")
-    b = clusterer.add(_signals("b", {"vladimir poetin": 2, "recep tayyip erdogan": 3}, sunday), "ev-b")
-    c = clusterer.add(_signals("c", {"mevlut cavusoglu": 4, "country:RU": 0.5}, EventTime(None, None)), "ev-c")
-    d = clusterer.add(_signals("d", {"vladimir putin": 2, "joe biden": 3}, monday), "ev-d")
-    e = clusterer.add(_signals("e", {"vladimir putin": 2, "recep tayyip erdogan": 3, "olaf scholz": 1}, monday),
-                      "ev-e")
+CALL = {"vladimir putin": 2, "recep tayyip erdogan": 3}
+CALL_WORDS = ("phone", "call", "putin", "erdogan", "security", "demands")
+
+
+def test_look_alike_events_are_told_apart_by_actors_and_words():
+    clusterer = EventClusterer(topic_floor=0.8)
+    a = clusterer.add(_signals("a", CALL, CALL_WORDS), "ev-a")
+    b = clusterer.add(_signals("b", {"vladimir poetin": 2, "recep tayyip erdogan": 3}, CALL_WORDS[1:], lang="nl"),
+                      "ev-b")
+    c = clusterer.add(_signals("c", {"mevlut cavusoglu": 4}, ("cavusoglu", "reporters", "ankara", "urged"),
+                               base=_event(TOPIC)), "ev-c")
     assert a == b == "ev-a"
     assert c == "ev-c"
-    assert d == "ev-d"  # another weekday and only some of the actors: another event
-    assert e == "ev-a"  # another weekday in the lead, but the same actors: the same event
+
+
+def test_with_dates_known_another_weekday_and_other_actors_is_another_event():
+    clusterer = EventClusterer(topic_floor=0.8)
+    week = Anchor(date(2021, 12, 27), date(2022, 1, 2))
+    sunday, monday = EventTime(week, 6), EventTime(None, 0)
+    assert clusterer.add(_signals("a", CALL, CALL_WORDS, sunday), "ev-a") == "ev-a"
+    statement = CALL_WORDS[3:] + ("cavusoglu", "reporters", "ankara")
+    assert clusterer.add(_signals("b", {"mevlut cavusoglu": 4}, statement, monday), "ev-b") == "ev-b"
+    assert clusterer.add(_signals("c", CALL, CALL_WORDS, monday), "ev-c") == "ev-a"  # the same actors: joins
 
 
 def test_conflicting_dates_never_join_and_copies_follow_their_original():
-    clusterer = EventClusterer(topic_floor=0.5)
+    clusterer = EventClusterer(topic_floor=0.8)
     day1 = EventTime(Anchor(date(2022, 1, 2), date(2022, 1, 2)), None)
     day9 = EventTime(Anchor(date(2022, 1, 9), date(2022, 1, 9)), None)
     who = {"jens stoltenberg": 3}
-    assert clusterer.add(_signals("a", who, day1), "ev-a") == "ev-a"
-    assert clusterer.add(_signals("b", who, day9), "ev-b") == "ev-b"
-    assert clusterer.add(_signals("c", {}, lead_noise=5.0, follows="b"), "ev-c") == "ev-b"
+    assert clusterer.add(_signals("a", who, CALL_WORDS, day1), "ev-a") == "ev-a"
+    assert clusterer.add(_signals("b", who, CALL_WORDS, day9), "ev-b") == "ev-b"
+    assert clusterer.add(_signals("c", {}, noise=5.0, follows="b"), "ev-c") == "ev-b"
 
 
 def test_off_topic_article_starts_its_own_event():
-    clusterer = EventClusterer(topic_floor=0.5)
-    clusterer.add(_signals("a", {"joe biden": 2}), "ev-a")
-    off = _signals("b", {"joe biden": 2}, lead_noise=0.1, base=RNG.normal(size=64))
+    clusterer = EventClusterer(topic_floor=0.8)
+    clusterer.add(_signals("a", {"joe biden": 2}, CALL_WORDS), "ev-a")
+    off = _signals("b", {"joe biden": 2}, ("harvest", "rain"), base=_event(_topic()))
     assert clusterer.add(off, "ev-b") == "ev-b"
+
+
+def test_a_single_article_event_and_a_very_large_event_side_by_side():
+    clusterer = EventClusterer(topic_floor=0.8, ann_from=64)  # the HNSW index takes over past 64 members
+    batch = [(_signals(f"big{i}", CALL, CALL_WORDS), f"ev-big{i}") for i in range(600)]
+    lone = _signals("lone", {"olaf scholz": 3}, ("budget", "bundestag"), base=_event(_topic()))
+    assigned = [e for start in range(0, 600, 100) for e in clusterer.add_batch(batch[start:start + 100])]
+    assert set(assigned) == {"ev-big0"}
+    assert clusterer.add(lone, "ev-lone") == "ev-lone"
+    assert len(clusterer.events["ev-big0"].members) == 600 and len(clusterer.index) == 601
+
+
+def test_undated_articles_keep_the_window_open_and_dated_ones_close_quiet_events():
+    clusterer = EventClusterer(topic_floor=0.8, quiet_days=3)
+    start = date(2024, 1, 1)
+    clusterer.add(_signals("undated", CALL, CALL_WORDS), "ev-undated")
+    for day in range(10):
+        clusterer.add(_signals(f"d{day}", {f"person number{day}": 3}, (f"w{day}",), base=_event(_topic()),
+                               day=start + timedelta(day)), f"ev-d{day}")
+    assert sorted(clusterer.events) == ["ev-d6", "ev-d7", "ev-d8", "ev-d9", "ev-undated"]
+    assert clusterer.closed == 6 and len(clusterer.index) == 5 and "d0" not in clusterer.event_of
+
+
+def test_member_index_is_exact_when_small_and_approximate_when_large():
+    vectors = np.vstack([_near(RNG.normal(size=64), 0.0) for _ in range(300)]).astype(np.float32)
+    exact, approximate = MemberIndex(ann_from=10**9), MemberIndex(ann_from=100)
+    for index in (exact, approximate):
+        index.add(list(range(300)), vectors)
+    assert approximate.index is not None and exact.index is None
+    for index in (exact, approximate):
+        nearest = index.search(vectors[:5], 3)
+        assert [found[0][0] for found in nearest] == [0, 1, 2, 3, 4]
+        assert all(abs(found[0][1] - 1.0) < 1e-5 for found in nearest)
+    approximate.remove(list(range(260)))  # below half the threshold: back to the exact scan
+    assert approximate.index is None and len(approximate) == 40
+
+
+def test_synthetic_stream_is_clustered_close_to_its_true_events():
+    news = SyntheticNews(StreamShape(articles_per_day=100, events_per_day=20, topics=100, names=2000))
+    clusterer = EventClusterer(topic_floor=0.8, quiet_days=3, ann_from=256)
+    predicted, gold = [], []
+    for batch, events in news.articles(800):
+        predicted += clusterer.add_batch([(s, f"ev-{s.article_id}") for s in batch])
+        gold += events
+    assert score(predicted, gold).bcubed_f1 > 0.85
+    assert clusterer.closed > 0
+
+
+def test_overlap_matches_spelling_variants():
+    assert overlap({"vladimir poutine": 2.0, "country:RU": 1.0}, {"vladimir putin": 1.0}) == 2 / 3
+    assert overlap({}, {"vladimir putin": 1.0}) is None
 
 
 def test_storylines_link_related_events_oldest_first():
     first, second, unrelated = EventState("e1"), EventState("e2"), EventState("e3")
     first.add(_signals("a", {"country:TR": 0.5, "nato": 2}))
     second.add(_signals("b", {"nato": 2, "mevlut cavusoglu": 4}))
-    unrelated.add(_signals("c", {"nato": 2}, lead_noise=0.1, base=RNG.normal(size=64)))
+    unrelated.add(_signals("c", {"nato": 2}, base=_event(_topic())))
     days = {"e1": date(2022, 1, 2), "e2": date(2021, 12, 27), "e3": None}
-    groups = StoryLinker(story_floor=0.5).link([first, second, unrelated], days)
+    groups = StoryLinker(story_floor=0.9).link([first, second, unrelated], days)
     assert sorted(map(sorted, groups)) == [["e1", "e2"], ["e3"]]
     assert story_order(["e1", "e2"], days, {"e1": 1, "e2": 2}) == ["e2", "e1"]
     far_apart = {"e1": date(2022, 1, 2), "e2": date(2021, 6, 1), "e3": None}
-    assert sorted(map(sorted, StoryLinker(story_floor=0.5).link([first, second], far_apart))) == [["e1"], ["e2"]]
+    assert sorted(map(sorted, StoryLinker(story_floor=0.9).link([first, second], far_apart))) == [["e1"], ["e2"]]

@@ -1,28 +1,90 @@
+from datetime import date
+
 import numpy as np
 
-from storyweave.dedup import NearDuplicateDetector, TranslationDetector, monotone_alignment, normalised_body_key
+from storyweave.dedup import (NearDuplicateDetector, RelationFinder, TranslationDetector, TranslationMiner, name_forms,
+                              normalised_body_key, original_evidence, shared_span, shingle_hashes)
+from storyweave.models import Article
 
 
 def _unit(m):
-    return m / np.linalg.norm(m, axis=1, keepdims=True)
+    return m / np.linalg.norm(m, axis=-1, keepdims=True)
 
 
-def test_monotone_alignment_keeps_order():
-    matches = np.array([[1, 0, 0], [0, 0, 1], [0, 1, 0]], bool)
-    assert len(monotone_alignment(matches)) == 2
+def _texts(rng, count, sentences=6, dim=64):
+    """Texts on one topic: each sentence is mostly the topic's direction (cosines about 0.8, as
+    multilingual-e5 gives sentences on one topic)."""
+    topic = _unit(rng.normal(size=dim))
+    return [_unit(2 * topic + _unit(rng.normal(size=(sentences, dim)))) for _ in range(count)]
+
+
+def _translate(rng, text, noise=0.15):
+    """The same sentences, each moved a little (cosine to the source about 0.95)."""
+    return _unit(text + noise * _unit(rng.normal(size=text.shape)))
 
 
 def test_translation_needs_sentence_by_sentence_structure():
     rng = np.random.default_rng(0)
-    source = _unit(rng.normal(size=(10, 64)))
-    translated = _unit(source + 0.3 * rng.normal(size=source.shape))
-    same_topic = _unit(source.mean(axis=0) + 0.9 * rng.normal(size=(10, 64)))
-    shuffled = translated[::-1]
+    source, other = _texts(rng, 2, sentences=10)
+    translated = _translate(rng, source)
     detector = TranslationDetector()
     assert detector.is_translation(source, translated)[0]
-    assert not detector.is_translation(source, same_topic)[0]
-    assert not detector.is_translation(source, shuffled)[0]
+    assert not detector.is_translation(source, other)[0]  # same topic, other text
+    assert not detector.is_translation(source, translated[::-1])[0]  # order matters
     assert not detector.is_translation(source[:3], translated)[0]  # a short excerpt is not a translation
+
+
+def test_alignment_joins_a_sentence_split_in_two():
+    rng = np.random.default_rng(1)
+    (source,) = _texts(rng, 1, sentences=5)
+    # Sentence 2 said in two sentences whose sum points where it pointed.
+    detour = _unit(rng.normal(size=source.shape[1]))
+    halves = _unit(np.vstack([source[2] + detour, source[2] - detour]))
+    split = _translate(rng, np.vstack([source[:2], halves, source[3:]]), 0.1)
+    alignment = TranslationDetector().align(source, split)
+    assert (2, 1, 2, 2) in alignment.beads
+    assert alignment.coverage == 1.0
+
+
+def test_miner_finds_every_translation_and_nothing_else():
+    rng = np.random.default_rng(2)
+    originals = _texts(rng, 12, sentences=4)
+    langs, vectors, doc_of = [], [], []
+    for lang, noise in (("en", 0.0), ("fr", 0.25), ("de", 0.3)):
+        for doc, text in enumerate(originals):
+            langs.append(lang)
+            vectors.append(_translate(rng, text, noise) if noise else text)
+            doc_of.append(doc)
+    pairs = {(p.a, p.b) for p in TranslationMiner().mine(langs, vectors)}
+    gold = {(i, j) for i in range(len(langs)) for j in range(i + 1, len(langs))
+            if doc_of[i] == doc_of[j] and langs[i] != langs[j]}
+    assert pairs == gold
+
+
+def _article(article_id, lang, body, published=None, title="Title"):
+    return Article(id=article_id, source=article_id, title=title, body=body, lang=lang, published=published)
+
+
+def test_original_is_told_by_a_translation_note_place_names_or_time():
+    english = _article("en", "en", "The minister arrived in Germany on Monday.")
+    noted = _article("fr", "fr", "Le ministre est arrivé en Allemagne lundi. (Traduit de l'anglais)")
+    assert original_evidence(noted, english)[0] == "en"
+    kept = _article("fr2", "fr", "Le ministre est arrivé en Germany lundi.")
+    assert name_forms(kept.body, "fr", "en") == ["Germany"]
+    assert original_evidence(kept, english)[0] == "en"
+    later = _article("nl", "nl", "De minister kwam maandag aan in Duitsland.", published=date(2024, 5, 2))
+    earlier = _article("de", "de", "Der Minister kam am Montag in Deutschland an.", published=date(2024, 5, 1))
+    assert original_evidence(later, earlier) == ("de", "published earlier")
+    assert original_evidence(_article("a", "nl", "Geen aanwijzing."), _article("b", "de", "Kein Hinweis.")) is None
+
+
+def test_shingles_ignore_case_and_punctuation_and_split_cjk_characters():
+    texts = ["He said: 'it works' - twice", "“He SAID it works” — twice", "日本語の文です", "", "a b"]
+    hashes, offsets = shingle_hashes(texts)
+    rows = [hashes[offsets[i]:offsets[i + 1]] for i in range(5)]
+    assert np.array_equal(rows[0], rows[1])
+    assert len(rows[2]) == 7 - 5 + 1  # seven characters, each a token
+    assert len(rows[3]) == 1 and len(rows[4]) == 1  # shorter than a shingle: one shingle
 
 
 def test_exact_and_near_duplicates():
@@ -30,6 +92,29 @@ def test_exact_and_near_duplicates():
     assert normalised_body_key(text.upper()) == normalised_body_key(text)
     near = NearDuplicateDetector()
     edited = text.replace("word100", "changed")
+    reprint = "Breaking news from our wire. " + text + " Subscribe to our newsletter."
     other = " ".join(f"term{i}" for i in range(200))
-    assert near.similarity(near.signature(text), near.signature(edited)) >= near.threshold
-    assert near.similarity(near.signature(text), near.signature(other)) < 0.2
+    cut = " ".join(text.split()[:120])
+    signatures = near.signatures([text, edited, other, reprint, cut])
+    jaccard, containment = signatures.similarity(0, 1)
+    assert jaccard > 0.9 and containment > 0.9
+    assert signatures.similarity(0, 2)[0] < 0.2
+    jaccard, containment = signatures.similarity(0, 4)  # the first 60%: most of it is in the whole
+    assert 0.4 < jaccard < 0.8 and containment > 0.9
+    assert {(i, j) for i, j, _ in near.pairs(signatures)} == {(0, 1), (0, 3), (1, 3), (0, 4), (1, 4), (3, 4)}
+    assert shared_span(reprint, text) == (5, 0, 200)
+
+
+def test_relation_finder_finds_copies_by_lsh_and_translations_by_alignment():
+    rng = np.random.default_rng(3)
+    body = " ".join(f"word{i}" for i in range(150))
+    story, other = _texts(rng, 2, sentences=8)
+    pool = [_article("orig", "en", body), _article("other", "en", "Something else entirely " * 20),
+            _article("copy", "en", "Advertisement. " + body + " Share this article."),
+            _article("fr", "fr", "Un texte traduit, phrase par phrase."),
+            _article("de", "de", "Ein anderer Text zum selben Thema.")]
+    vectors = {"orig": story, "other": other, "copy": story, "fr": _translate(rng, story), "de": other[::-1]}
+    relations = RelationFinder().find_all(pool, 2, vectors, copy_of={})
+    assert [(r.kind, r.article_id, r.original_id) for r in relations] == [
+        ("duplicate", "copy", "orig"), ("translation", "fr", "orig")]
+    assert "150 words in a row from word 1" in relations[0].evidence

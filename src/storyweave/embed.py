@@ -14,7 +14,15 @@ from typing import Protocol
 
 import numpy as np
 
-from .text import fold
+from .text import content_hash, fold
+
+
+class VectorCache(Protocol):
+    """Where vectors are kept by text hash and encoder name (:class:`storyweave.store.Store` is one)."""
+
+    def get_vectors(self, text_hash: str, encoder: str) -> np.ndarray | None: ...
+
+    def put_vectors(self, text_hash: str, encoder: str, vectors: np.ndarray) -> None: ...
 
 
 class Encoder(Protocol):
@@ -129,3 +137,25 @@ def get_encoder(name: str) -> Encoder:
         return ENCODERS[name]()
     except KeyError:
         raise ValueError(f"unknown encoder {name!r}; choose from {', '.join(ENCODERS)}") from None
+
+
+def encode_groups(encoder: Encoder, groups: list[list[str]], cache: VectorCache | None = None,
+                  chunk: int = 64) -> tuple[list[np.ndarray], int]:
+    """One matrix per group of texts (an article's sentences, say) and how many groups were encoded.
+
+    With a ``cache``, groups are looked up by content hash and encoder name first, and newly
+    encoded ones are written to it ``chunk`` groups at a time, so an interrupted run keeps its work.
+    """
+    keys = [content_hash(*group) for group in groups]
+    found = {key: cache.get_vectors(key, encoder.name) for key in set(keys)} if cache else {}
+    missing = list(dict.fromkeys(k for k, g in zip(keys, groups) if found.get(k) is None))
+    texts_of = dict(zip(keys, groups))
+    for start in range(0, len(missing), chunk):
+        batch = missing[start : start + chunk]
+        flat = encoder.encode([t for key in batch for t in texts_of[key]])
+        offsets = np.cumsum([0] + [len(texts_of[key]) for key in batch])
+        for key, begin, end in zip(batch, offsets[:-1], offsets[1:]):
+            found[key] = flat[begin:end]
+            if cache:
+                cache.put_vectors(key, encoder.name, found[key])
+    return [found[key] for key in keys], len(missing)

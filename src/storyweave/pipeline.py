@@ -5,6 +5,7 @@ transaction; the state that carries over between batches and runs lives in the s
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,8 +14,8 @@ from itertools import islice
 import numpy as np
 
 from .clean import SiteModel, clean_document
-from .cluster import (EventClusterer, EventState, StoryLinker, dates_from_back_references, signals_for,
-                      story_order, unit)
+from .cluster import (LEAD_VECTORS, EventClusterer, EventState, StoryLinker, dates_from_back_references,
+                      embedded_sentences, signals_for, story_order, unit)
 from .dates import article_anchor, find_time_expressions, parse_published
 from .dedup import Relation, RelationFinder, normalised_body_key
 from .embed import Encoder, get_encoder
@@ -25,7 +26,28 @@ from .models import Article, Document, Rejected, Story
 from .store import Store
 from .text import content_hash, split_sentences
 
-MAX_EMBEDDED_SENTENCES = 40
+# The encoder dominates the cost of a run: only the sentences that are used are embedded
+# (cluster.embedded_sentences: the first ones, for the lead and, where a translation is
+# possible, for sentence alignment, and a few later time-phrase sentences), each cut to a
+# long sentence's length.
+ALIGNED_SENTENCES = 8
+MAX_SENTENCE_CHARS = 400
+# Possible translations: leads this close (0 at the encoder's topic floor, 1 at identity) in two languages.
+TRANSLATION_LEAD = 0.3
+
+
+@dataclass
+class Embedded:
+    """Sentence vectors of articles: ``vectors[id]`` has a row per sentence in ``sentences[id]``."""
+
+    sentences: dict[str, list[int]]
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    new: dict[str, np.ndarray] = field(default_factory=dict)  # newly encoded, by text hash
+
+    def first(self, article_id: str) -> np.ndarray:
+        """The rows of the article's consecutive first sentences (title first)."""
+        rows = self.sentences[article_id]
+        return self.vectors[article_id][: next((i for i, s in enumerate(rows) if s != i), len(rows))]
 
 
 @dataclass
@@ -100,6 +122,7 @@ class Pipeline:
         self.batch_size = batch_size
         self.open_events = open_events
         self.relations = RelationFinder()
+        self.encoder_seconds = 0.0  # spent encoding, for throughput reports
 
     def __enter__(self) -> Pipeline:
         return self
@@ -147,13 +170,13 @@ class Pipeline:
         # so the result does not depend on the order of the input files.
         ordered = sorted(fresh.values(), key=lambda p: (_anchor_start(p.article), p.article.id))
         known = self.store.articles(self._open_members()) if fresh else []
-        vectors, new_vectors = self._embed([p.article for p in ordered] + known)
-        plan = self._plan(ordered, known, vectors) if fresh else BatchPlan()
+        embedded = self.vectors_for([p.article for p in ordered] + known, new=len(ordered))
+        plan = self._plan(ordered, known, embedded) if fresh else BatchPlan()
         with self.store.transaction():
             for item in rejected:
                 self.store.put_rejected(item.source, item.reason)
-            for text_hash, matrix in new_vectors:
-                self.store.put_vectors(text_hash, self.encoder.name, matrix)
+            for text_hash, vector in embedded.new.items():
+                self.store.put_vectors(text_hash, self.encoder.name, vector[None, :])
             seq = self.store.next_seq()
             for offset, prepared in enumerate(ordered):
                 self.store.clear_rejected(prepared.article.source)
@@ -163,28 +186,45 @@ class Pipeline:
         report.rejected.extend(rejected)
         report.added.extend(p.article.id for p in ordered)
 
-    def _embed(self, articles: list[Article]) -> tuple[dict[str, np.ndarray], list[tuple[str, np.ndarray]]]:
-        """Sentence vectors per article (title first): cached ones, and newly encoded ones to store."""
-        vectors: dict[str, np.ndarray] = {}
-        missing: dict[str, tuple[list[str], list[str]]] = {}  # text hash -> (texts, article ids)
-        for article in articles:
-            texts = article.sentences[:MAX_EMBEDDED_SENTENCES]
-            text_hash = content_hash(*texts)
-            cached = self.store.get_vectors(text_hash, self.encoder.name)
-            if cached is not None:
-                vectors[article.id] = cached
-            else:
-                missing.setdefault(text_hash, (texts, []))[1].append(article.id)
-        new: list[tuple[str, np.ndarray]] = []
+    def vectors_for(self, articles: list[Article], new: int | None = None) -> Embedded:
+        """Sentence vectors of the articles: of the lead for all, of the first ALIGNED_SENTENCES
+        for those that may be translations (another-language article with a close lead); with
+        ``new``, only pairs with one of the first ``new`` articles are looked at."""
+        embedded = Embedded({a.id: embedded_sentences(a, LEAD_VECTORS) for a in articles})
+        self._encode(articles, embedded)
+        wider = self._translation_candidates(articles, embedded.vectors, len(articles) if new is None else new)
+        embedded.sentences.update({a.id: embedded_sentences(a, ALIGNED_SENTENCES) for a in wider})
+        self._encode(wider, embedded)
+        return embedded
+
+    def _encode(self, articles: list[Article], embedded: Embedded) -> None:
+        """Fill in the vectors of these articles' embedded sentences, cached one by one (by text
+        hash and encoder), so a title repeated as the first sentence, or a sentence shared by
+        reprints, is encoded once."""
+        texts = {a.id: [a.sentences[i][:MAX_SENTENCE_CHARS] for i in embedded.sentences[a.id]] for a in articles}
+        hashes = {t: content_hash(t) for ts in texts.values() for t in ts}
+        known = {h: embedded.new[h] for h in hashes.values() if h in embedded.new}
+        known.update(self.store.vector_rows(set(hashes.values()) - set(known), self.encoder.name))
+        missing = [t for t, h in hashes.items() if h not in known]
         if missing:
-            flat = self.encoder.encode([t for texts, _ in missing.values() for t in texts])
-            start = 0
-            for text_hash, (texts, ids) in missing.items():
-                matrix = flat[start : start + len(texts)]
-                start += len(texts)
-                new.append((text_hash, matrix))
-                vectors.update(dict.fromkeys(ids, matrix))
-        return vectors, new
+            start = time.perf_counter()
+            embedded.new.update(zip((hashes[t] for t in missing), self.encoder.encode(missing)))
+            self.encoder_seconds += time.perf_counter() - start
+            known.update((hashes[t], embedded.new[hashes[t]]) for t in missing)
+        embedded.vectors.update((a, np.vstack([known[hashes[t]] for t in ts])) for a, ts in texts.items())
+
+    def _translation_candidates(self, articles: list[Article], vectors: dict[str, np.ndarray],
+                                new: int) -> list[Article]:
+        """Articles whose lead is close to that of an article in another language (one of the first ``new``)."""
+        if len({a.lang for a in articles}) < 2:
+            return []
+        leads = np.vstack([unit(vectors[a.id][:LEAD_VECTORS].mean(axis=0)) for a in articles])
+        langs = np.array([a.lang for a in articles])
+        floor = self.encoder.topic_floor + TRANSLATION_LEAD * (1.0 - self.encoder.topic_floor)
+        close = (leads[:new] @ leads.T >= floor) & (langs[:new, None] != langs[None, :])
+        chosen = close.any(axis=1).tolist() + [False] * (len(articles) - new)
+        chosen = np.logical_or(chosen, close.any(axis=0))
+        return [a for a, pick in zip(articles, chosen) if pick]
 
     def _open_members(self) -> list[str]:
         members = self.store.event_members(self.store.open_events(self.open_events))
@@ -192,14 +232,15 @@ class Pipeline:
 
     # -- deciding: relations, events, stories ---------------------------------------------
 
-    def _plan(self, fresh: list[Prepared], known: list[Article], vectors: dict[str, np.ndarray]) -> BatchPlan:
+    def _plan(self, fresh: list[Prepared], known: list[Article], embedded: Embedded) -> BatchPlan:
         """Decide relations, event assignments, event dates and storylines for one batch."""
         plan = BatchPlan()
         pool = known + [p.article for p in fresh]
-        plan.relations = self._find_relations(fresh, pool, vectors)
-        clusterer, first_seen, touched = self._assign_events(fresh, known, pool, vectors)
+        # Copies and translations: title first, then the first sentences.
+        plan.relations = self._find_relations(fresh, pool, {a.id: embedded.first(a.id) for a in pool})
+        clusterer, first_seen, touched = self._assign_events(fresh, known, pool, embedded.vectors)
         events = sorted(clusterer.events.values(), key=lambda e: first_seen[e.id])
-        days = self._event_days(events, touched, fresh, pool, vectors)
+        days = self._event_days(events, touched, fresh, pool, embedded)
         articles = {a.id: a for a in pool}
         titles = {e.id: self._event_title(e, articles) for e in events}
         for group in StoryLinker(story_floor=self.encoder.story_floor).link(events, days):
@@ -218,22 +259,21 @@ class Pipeline:
     def _find_relations(self, fresh: list[Prepared], pool: list[Article],
                         vectors: dict[str, np.ndarray]) -> list[Relation]:
         """Copies and translations among the new articles and the ones before them (set on the articles too)."""
-        relations = []
-        docs = np.vstack([unit(vectors[a.id].mean(axis=0)) for a in pool])
-        copies = {p.body_key: self.store.find_by_body_key(p.body_key) for p in fresh}
-        seen_keys: dict[str, str] = {}
-        for position, prepared in enumerate(fresh, start=len(pool) - len(fresh)):
-            article = prepared.article
-            copy_of = copies[prepared.body_key] or seen_keys.get(prepared.body_key)
-            seen_keys.setdefault(prepared.body_key, article.id)
-            relation = self.relations.find(article, pool[:position], docs[:position] @ docs[position], vectors,
-                                           copy_of)
-            if relation:
-                relations.append(relation)
-                if relation.kind == "duplicate":
-                    article.duplicate_of = relation.original_id
-                else:
-                    article.translation_of = relation.original_id
+        copy_of: dict[str, str] = {}
+        first_with_key: dict[str, str] = {}
+        for prepared in fresh:
+            article_id = prepared.article.id
+            original = self.store.find_by_body_key(prepared.body_key) or first_with_key.get(prepared.body_key)
+            first_with_key.setdefault(prepared.body_key, article_id)
+            if original:
+                copy_of[article_id] = original
+        relations = self.relations.find_all(pool, len(pool) - len(fresh), vectors, copy_of)
+        articles = {a.id: a for a in pool}
+        for relation in relations:
+            if relation.kind == "duplicate":
+                articles[relation.article_id].duplicate_of = relation.original_id
+            else:
+                articles[relation.article_id].translation_of = relation.original_id
         return relations
 
     def _assign_events(self, fresh: list[Prepared], known: list[Article], pool: list[Article],
@@ -241,31 +281,29 @@ class Pipeline:
         """Open events rebuilt from the store, then each new article added in time order."""
         signals = {a.id: signals_for(a, vectors[a.id]) for a in pool}
         clusterer = EventClusterer(topic_floor=self.encoder.topic_floor)
-        for article in known:
-            clusterer.events.setdefault(article.event_id, EventState(article.event_id)).add(signals[article.id])
-            clusterer.event_of[article.id] = article.event_id
+        clusterer.restore([(signals[a.id], a.event_id) for a in known])
         first_seen = self.store.event_first_seen(list(clusterer.events))
         next_seen = self.store.event_count() + 1
         touched: set[str] = set()
-        for prepared in fresh:
-            article = prepared.article
-            event_id = clusterer.add(signals[article.id], new_id=f"ev-{article.id}")
+        assigned = clusterer.add_batch([(signals[p.article.id], f"ev-{p.article.id}") for p in fresh])
+        for prepared, event_id in zip(fresh, assigned):
             if event_id not in first_seen:
                 first_seen[event_id], next_seen = next_seen, next_seen + 1
-            article.event_id = event_id
+            prepared.article.event_id = event_id
             touched.add(event_id)
         return clusterer, first_seen, touched
 
     def _event_days(self, events: list[EventState], touched: set[str], fresh: list[Prepared], pool: list[Article],
-                    vectors: dict[str, np.ndarray]) -> dict[str, date | None]:
+                    embedded: Embedded) -> dict[str, date | None]:
         """Each event's day: stored for untouched events, from the members for touched ones, else by back-reference."""
         days = self.store.event_dates([e.id for e in events if e.id not in touched])
         days.update({e.id: e.time.day for e in events if e.id in touched})
         # An undated event can be dated by a later report; only pairs with something new are tried.
         undated = [e for e in events if days[e.id] is None]
         days.update(dates_from_back_references([e for e in undated if e.id not in touched],
-                                               [p.article for p in fresh], vectors))
-        days.update(dates_from_back_references([e for e in undated if e.id in touched], pool, vectors))
+                                               [p.article for p in fresh], embedded.vectors, embedded.sentences))
+        days.update(dates_from_back_references([e for e in undated if e.id in touched], pool, embedded.vectors,
+                                               embedded.sentences))
         return days
 
     def _write(self, plan: BatchPlan) -> None:

@@ -218,6 +218,23 @@ class Store:
                               (text_hash, encoder)).fetchone()
         return None if row is None else np.frombuffer(row[1], np.float32).reshape(-1, row[0])
 
+    def vector_rows(self, text_hashes: Iterable[str], encoder: str) -> dict[str, np.ndarray]:
+        """The stored one-row vectors of these text hashes (as 1-d arrays), by hash."""
+        found: dict[str, np.ndarray] = {}
+        for chunk in _chunks(list(text_hashes), 500):
+            for r in self.db.execute(f"SELECT text_hash, dim, vectors FROM embeddings WHERE encoder = ? AND"
+                                     f" text_hash IN ({','.join('?' * len(chunk))})", [encoder, *chunk]):
+                found[r[0]] = np.frombuffer(r[2], np.float32)[: r[1]]
+        return found
+
+    def merge_vectors_from(self, path: str | Path) -> None:
+        """Copy the vectors of another storyweave database that this one lacks (a shared cache)."""
+        self.db.execute("ATTACH DATABASE ? AS other", (str(path),))
+        try:
+            self.db.execute("INSERT OR IGNORE INTO main.embeddings SELECT * FROM other.embeddings")
+        finally:
+            self.db.execute("DETACH DATABASE other")
+
     def put_vectors(self, text_hash: str, encoder: str, vectors: np.ndarray) -> None:
         self.db.execute("INSERT OR REPLACE INTO embeddings VALUES (?,?,?,?)",
                         (text_hash, encoder, vectors.shape[1], np.ascontiguousarray(vectors, np.float32).tobytes()))

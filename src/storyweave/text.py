@@ -30,20 +30,21 @@ _ABBREVIATION = re.compile(
     r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gov|Sen|Rep|Mt|Ft|Dhr|Mevr|Hr|Fr|Mme|Mlle|Bp|Sdr|dkk|dll)"
     r"|\b[A-Z]|\b[A-Z]\.[A-Z])\.$"
 )
+_ABBREVIATION_CHARS = 6  # an abbreviation ("Sept.", "U.S.") and the character before it
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 
 
 def split_sentences(text: str) -> list[str]:
     """Split a paragraph or document into sentences (script-agnostic, rule-based)."""
     sentences: list[str] = []
-    for paragraph in re.split(r"\n\s*\n|\n", text):
+    for paragraph in re.split(r"\n\s*\n|\n", text) if "\n" in text else (text,):
         paragraph = paragraph.strip()
         if not paragraph:
             continue
         start = 0
         for match in _SENTENCE_BREAK.finditer(paragraph):
             candidate = paragraph[start : match.start()].rstrip("'\"”’»)] ")
-            if _ABBREVIATION.search(candidate):
+            if _ABBREVIATION.search(candidate, max(0, len(candidate) - _ABBREVIATION_CHARS)):
                 continue
             sentences.append(paragraph[start : match.start()].strip())
             start = match.end()

@@ -3,7 +3,8 @@
 Reasons given for removed segments: boilerplate phrases (``see-also``,
 ``source-link``, ``comments``, ``reply-form``, ``link-list``, ``credit``,
 ``byline``, ``author-box``, ``widget``, ``share``, ``subscribe``, ``cookie``,
-``advert``, ``copyright``, ``tags``, ``metadata``), glued labels
+``advert``, ``copyright``, ``tags``, ``metadata``), a press release's closing
+``about-organisation`` block, glued labels
 (``section-label``), repetition (``title``, ``duplicate``, ``caption-duplicate``)
 page layout (``fragment``: a stray short line in the text, ``off-main``:
 outside the main text) and lines that recur on many pages of the same site
@@ -18,8 +19,9 @@ from storyweave.models import Cleaned, Document, Rejected
 from .html import clean_html
 from .plaintext import clean_plaintext
 from .sites import SiteModel, page_key, site_of
+from .words import load_lexicons
 
-__all__ = ["SiteModel", "clean_document", "clean_report"]
+__all__ = ["SiteModel", "clean_document", "clean_report", "load_lexicons"]
 
 
 def clean_document(doc: Document, sites: SiteModel | None = None) -> Cleaned:

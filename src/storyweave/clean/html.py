@@ -1,8 +1,12 @@
-"""Cleaning of HTML pages: trafilatura finds the article and its metadata, then the
-paragraph-level steps of plain-text cleaning (boilerplate phrases, glued words,
-repetition) run on its blocks."""
+"""Cleaning of HTML pages: trafilatura finds the article and its metadata; its blocks
+(headings, paragraphs, list items, table rows, however deeply it nested them) become
+segments, and the paragraph-level steps of plain-text cleaning run on them (boilerplate
+phrases, glued words, a press release's closing "about us" block, repetition: repeated
+text goes, while short list rows may repeat)."""
 
 from __future__ import annotations
+
+import re
 
 from htmldate import find_date
 from lxml.etree import _Element
@@ -12,26 +16,50 @@ from storyweave.models import Cleaned, Document
 
 from .plaintext import Segment, SiteJudge, clean_segments, normalise_line, page_language
 
-# Blocks of trafilatura's output tree whose children are the units (list items, table rows).
-_CONTAINERS = {"list": "item", "table": "row"}
+# Tags of trafilatura's output tree that stay inside a block of text (highlights, links, line breaks).
+_INLINE = frozenset({"hi", "ref", "lb", "del", "span"})
+_LISTED = frozenset({"item", "row"})  # the units of a list or a table
+_SPACE = re.compile(r"\s+")
 
 
 def _text(element: _Element) -> str:
     """All text of ``element`` on one line."""
-    return normalise_line(" ".join(element.itertext()))
+    return normalise_line(_SPACE.sub(" ", " ".join(element.itertext())))
+
+
+def _loose(text: str | None) -> list[Segment]:
+    """A paragraph of the text between the blocks of an element, if there is any."""
+    line = normalise_line(_SPACE.sub(" ", text)) if text else ""
+    return [Segment(line)] if line else []
+
+
+def _is_unit(element: _Element) -> bool:
+    """One segment: a quotation, a table row whose cells hold no blocks, or a block holding no other block."""
+    if element.tag == "quote":
+        return True
+    blocks = [child for child in element if child.tag not in _INLINE]
+    if element.tag == "row":
+        return all(cell.tag == "cell" and _is_unit(cell) for cell in blocks)
+    return not blocks
+
+
+def _segments_of(element: _Element) -> list[Segment]:
+    """The segments of one element: itself if it is a unit, else those of its blocks and the text between."""
+    if _is_unit(element):
+        text = _text(element)
+        kind = "heading" if element.tag == "head" else "paragraph"
+        return [Segment(text, kind=kind, bullet=element.tag in _LISTED)] if text else []
+    segments = _loose(element.text)
+    for child in element:
+        segments += _loose(_text(child)) if child.tag in _INLINE else _segments_of(child)
+        segments += _loose(child.tail)
+    return segments
 
 
 def html_segments(body: _Element) -> list[Segment]:
-    """The blocks of trafilatura's output tree as segments: headings, paragraphs, list items."""
-    segments = []
-    for element in body:
-        if element.tag in _CONTAINERS:
-            units = [(_text(child), True) for child in element.iter(_CONTAINERS[element.tag])]
-        else:
-            units = [(_text(element), False)]
-        kind = "heading" if element.tag == "head" else "paragraph"
-        segments += [Segment(text, kind=kind, bullet=listed) for text, listed in units if text]
-    return segments
+    """The blocks of trafilatura's output tree as segments: headings, paragraphs, list items and table
+    rows, from however deep the extractor nested them (a layout table, a ``div`` around the article)."""
+    return [segment for element in body for segment in _segments_of(element)]
 
 
 def clean_html(doc: Document, site: SiteJudge | None = None) -> Cleaned:

@@ -29,9 +29,16 @@ def stopword_share(text: str, lang: str) -> float:
 
     Running text has many function words; menus, name lists and headlines few.
     """
-    letters = [t.lower() for t in tokens(text) if not t.isdigit()]
-    common = stopwords(lang)
-    return sum(t in common for t in letters) / len(letters) if letters else 0.0
+    line_words = tokens(text)
+    letters = len(line_words) - sum(map(str.isdigit, line_words))
+    common = _word_stopwords(lang)
+    return sum(map(common.__contains__, map(str.lower, line_words))) / letters if letters else 0.0
+
+
+@lru_cache(maxsize=64)
+def _word_stopwords(lang: str) -> frozenset[str]:
+    """The function words of ``lang`` that are not numbers (number tokens never count as function words)."""
+    return frozenset(w for w in stopwords(lang) if not w.isdigit())
 
 
 @lru_cache(maxsize=CACHE_LINES)
@@ -43,4 +50,4 @@ def sentences(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=CACHE_LINES)
 def key(text: str) -> str:
     """Case-, spacing- and punctuation-insensitive key of a sentence or line (to find repeats in a page)."""
-    return " ".join(words(text.casefold()))
+    return " ".join(map(str.casefold, tokens(text)))

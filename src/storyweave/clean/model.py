@@ -15,26 +15,29 @@ regression over them (weights in ``line_model.json``, rebuilt by
 from __future__ import annotations
 
 import json
-import math
 import re
+from collections import Counter
 from functools import lru_cache
-from operator import mul
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from storyweave.text import has_frequencies, spaced
 
 from .lines import stopword_share, tokens
-from .patterns import TERMINAL
+from .patterns import terminal
 
 if TYPE_CHECKING:
     from .plaintext import Segment
 
 WEIGHTS = Path(__file__).with_name("line_model.json")
 _DIGIT = re.compile(r"\d")
-# The first character of each word token of storyweave.text.words (a letter or digit not continuing a word,
-# nor after a hyphen or apostrophe inside one).
-_WORD_START = re.compile(r"(?<![^\W_])(?<![^\W_][-'’])[^\W_]")
+_SEPARATOR = re.compile("[|»>/•]")
+_FIRST = itemgetter(0)
+# Reasons of the layout rules (which the model may overrule); other reasons are boilerplate found by phrase.
+_JUDGED = (None, "fragment", "off-main", "link-list")
 NEIGHBOURS = 3  # lines on each side whose running-text share is a feature
 
 FEATURES = (
@@ -46,87 +49,89 @@ FEATURES = (
 )
 
 
-def _share(count: int, total: int) -> float:
-    return count / total if total else 0.0
+def _ratio(counts: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """``counts / totals``, 0 where the total is 0 (the count is 0 there too)."""
+    return counts / np.maximum(totals, 1)
+
+
+def _line_facts(s: Segment, kept: bool, repeated: bool, lang: str, frequent: bool) -> tuple[float, ...]:
+    """What the rules made of a line, and its length, words, number tokens, capitalised words,
+    function-word share, digits, sentence end and separators."""
+    words = tokens(s.text)
+    return (kept, s.reason == "link-list", s.reason == "fragment", s.sentence, s.bullet, s.kind == "heading",
+            s.item, repeated, len(s.text), len(words), sum(map(str.isdigit, words)),
+            sum(map(str.isupper, map(_FIRST, words))), stopword_share(s.text, lang) if frequent else 0.0,
+            len(_DIGIT.findall(s.text)), terminal(s.text), _SEPARATOR.search(s.text) is not None)
 
 
 def features(segments: list[Segment], candidates: list[int], start: int, end: int, kept: list[bool],
-             runs: list[int], lang: str) -> list[list[float]]:
-    """Feature vectors (in :data:`FEATURES` order) of the ``candidates`` lines of a page.
+             runs: list[int], lang: str) -> np.ndarray:
+    """Feature matrix (a row per line of ``candidates``, columns in :data:`FEATURES` order) of a page.
 
     ``start``/``end`` bound the main text the rules found; ``kept`` says which lines the rules kept;
-    ``runs`` is the length of the run of short lines each line is in.
+    ``runs`` is the length of the run of short lines each line is in. Computed a column at a time.
     """
-    n = len(segments)
-    body_chars = [len(s.text) if s.body and s.reason in (None, "fragment", "off-main", "link-list") else 0
-                  for s in segments]
-    total_body = sum(body_chars) or 1
-    main_body = sum(body_chars[start:end])
-    before = [0] * (n + 1)
-    for i, c in enumerate(body_chars):
-        before[i + 1] = before[i] + c
+    n, count = len(segments), len(candidates)
+    if not count:
+        return np.zeros((0, len(FEATURES)))
+    index = np.array(candidates, dtype=np.intp)
+    body, removed, colon, body_chars = np.array(
+        [(s.body, s.reason not in _JUDGED, s.text.endswith(":"), len(s.text) if s.body and s.reason in _JUDGED else 0)
+         for s in segments], dtype=float).T
+    removed, colon = np.append(removed, 0.0), np.append(colon, 0.0)
     folded = [s.text.casefold() for s in segments]
-    keys: dict[str, int] = {}
-    for k in folded:
-        keys[k] = keys.get(k, 0) + 1
+    repeats = Counter(folded)
     frequent = has_frequencies(lang)
-    unspaced = float(not spaced(lang))
-    share_main = main_body / total_body
-    rule_removed = [s.reason is not None and s.reason not in ("fragment", "off-main", "link-list") for s in segments]
-    bodies = [0] * (n + 1)  # running-text lines before each line
-    for i, s in enumerate(segments):
-        bodies[i + 1] = bodies[i] + s.body
-    out = []
-    for i in candidates:
-        s = segments[i]
-        text = s.text
-        line_tokens = tokens(text)
-        letters = len(line_tokens) - sum(map(str.isdigit, line_tokens))
-        in_main = start <= i < end
-        lo, hi = max(0, i - NEIGHBOURS), min(n, i + NEIGHBOURS + 1)
-        near = bodies[hi] - bodies[lo] - s.body
-        chars = len(text)
-        reason = s.reason
-        run = math.log1p(runs[i]) / 2
-        out.append([
-            1.0,
-            float(in_main),
-            float(kept[i]),
-            float(reason == "link-list"),
-            float(reason == "fragment"),
-            float(s.body),
-            float(s.sentence),
-            float(s.bullet),
-            float(s.kind == "heading"),
-            math.log1p(chars) / 5,
-            math.log1p(len(line_tokens)) / 3,
-            stopword_share(text, lang) if frequent else 0.0,
-            float(not frequent),
-            unspaced,
-            run,
-            math.log1p(max(0, start - i)) / 3,
-            math.log1p(max(0, i - end + 1)) / 3,
-            before[i] / total_body,
-            _share(near, hi - lo - 1),
-            float(i > 0 and segments[i - 1].text.endswith(":")),
-            float(text.endswith(":")),
-            _share(len(_DIGIT.findall(text)), chars),
-            _share(sum(map(str.isupper, _WORD_START.findall(text))), letters),
-            float(keys[folded[i]] > 1),
-            float(i > 0 and rule_removed[i - 1]),
-            float(i + 1 < n and rule_removed[i + 1]),
-            float(bool(TERMINAL.search(text))),
-            float(any(c in text for c in "|»>/•")),
-            i / n,
-            float(in_main and not s.body),
-            float(in_main and s.bullet),
-            float(in_main) * run,
-            float(not in_main and s.body),
-            share_main,
-            float(s.item),
-            float(in_main and s.item),
-        ])
-    return out
+    (rules_keep, rules_list, rules_fragment, sentence, bullet, heading, item, repeated, chars, words, numbers,
+     capitals, stopwords, digits, ends, separators) = np.array(
+        [_line_facts(segments[i], kept[i], repeats[folded[i]] > 1, lang, frequent) for i in candidates],
+        dtype=float).T
+    total_body = body_chars.sum() or 1.0
+    before = np.concatenate(([0.0], np.cumsum(body_chars)))
+    bodies = np.concatenate(([0.0], np.cumsum(body)))
+    lo, hi = np.maximum(0, index - NEIGHBOURS), np.minimum(n, index + NEIGHBOURS + 1)
+    in_main = ((index >= start) & (index < end)).astype(float)
+    is_body = body[index]
+    run = np.log1p(np.array(runs, dtype=float)[index]) / 2
+    columns = {
+        "bias": np.ones(count),
+        "in_main": in_main,
+        "rules_keep": rules_keep,
+        "rules_list": rules_list,
+        "rules_fragment": rules_fragment,
+        "body": is_body,
+        "sentence": sentence,
+        "bullet": bullet,
+        "heading": heading,
+        "chars": np.log1p(chars) / 5,
+        "words": np.log1p(words) / 3,
+        "stopwords": stopwords,
+        "no_frequencies": np.full(count, float(not frequent)),
+        "unspaced": np.full(count, float(not spaced(lang))),
+        "run": run,
+        "before_main": np.log1p(np.maximum(0, start - index)) / 3,
+        "after_main": np.log1p(np.maximum(0, index - end + 1)) / 3,
+        "body_before": before[index] / total_body,
+        "near_body": _ratio(bodies[hi] - bodies[lo] - is_body, hi - lo - 1),
+        "lead_in_before": colon[index - 1] * (index > 0),
+        "lead_in": colon[index],
+        "digits": _ratio(digits, chars),
+        "capitalised": _ratio(capitals, words - numbers),
+        "repeated": repeated,
+        "prev_boilerplate": removed[index - 1] * (index > 0),
+        "next_boilerplate": removed[index + 1],
+        "ends_sentence": ends,
+        "separators": separators,
+        "position": index / n,
+        "main_not_body": in_main * (1 - is_body),
+        "main_bullet": in_main * bullet,
+        "main_run": in_main * run,
+        "off_main_body": (1 - in_main) * is_body,
+        "body_share_main": np.full(count, body_chars[start:end].sum() / total_body),
+        "item": item,
+        "main_item": in_main * item,
+    }
+    return np.column_stack([columns[name] for name in FEATURES])
 
 
 class Hooks:
@@ -148,13 +153,9 @@ def load_weights(path: Path = WEIGHTS) -> tuple[tuple[float, ...], float] | None
     return tuple(data["weights"]), float(data["threshold"])
 
 
-def probabilities(rows: list[list[float]], weights: tuple[float, ...]) -> list[float]:
-    """The model's probability that each line is article text."""
-    out = []
-    for row in rows:
-        z = sum(map(mul, weights, row))
-        out.append(1 / (1 + math.exp(-max(-30.0, min(30.0, z)))))
-    return out
+def probabilities(rows: np.ndarray, weights: tuple[float, ...]) -> np.ndarray:
+    """The model's probability that each line (a row of features) is article text."""
+    return 1 / (1 + np.exp(-np.clip(rows @ np.array(weights), -30.0, 30.0)))
 
 
 def judge_lines(segments: list[Segment], candidates: list[int], start: int, end: int, runs: list[int],
@@ -171,7 +172,7 @@ def judge_lines(segments: list[Segment], candidates: list[int], start: int, end:
     if model is None:
         return
     weights, threshold = model
-    for i, p in zip(candidates, probabilities(rows, weights), strict=True):
+    for i, p in zip(candidates, probabilities(rows, weights).tolist(), strict=True):
         s = segments[i]
         if p >= threshold:
             s.reason = None

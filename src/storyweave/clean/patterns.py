@@ -9,8 +9,10 @@ segment); named groups of its pattern are metadata facts (``source_url``,
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import Literal
 
 from storyweave.text import SENTENCE_END
@@ -24,6 +26,22 @@ TERMINAL = re.compile(rf"""[{SENTENCE_END}]['"”’»)\]]*$""")
 TRUNCATED = re.compile(r"""(?:(?<=\w)(?:\.\.\.|…)|(?<!\.)\.\.|\[(?:…|\.\.\.)\])['"”’»)\]]*$""")
 # A line quoted from end to end ("“Their immune system behaves ...”").
 QUOTED = re.compile(r"""^["“„«‘‚'].*["”“»’']$""")
+_CLOSERS = "'\"”’»)]"  # closing quotes and brackets that may follow a sentence end
+TRUNCATION_CHARS = 6  # a truncation mark and the character before it are at most this long ("x[...]")
+
+
+def terminal(text: str) -> bool:
+    """Whether ``text`` ends in sentence punctuation (as :data:`TERMINAL` finds, looking at its end alone)."""
+    stripped = text.rstrip(_CLOSERS)
+    return bool(stripped) and stripped[-1] in SENTENCE_END
+
+
+def truncated(text: str) -> bool:
+    """Whether ``text`` ends as a teaser cut short (as :data:`TRUNCATED` finds, looking at its end alone)."""
+    end = len(text.rstrip(_CLOSERS))
+    return TRUNCATED.search(text, max(0, end - TRUNCATION_CHARS - 1)) is not None
+
+
 # List bullets as scrapers and text converters write them ("o" only before an uppercase letter).
 BULLET = re.compile(r"^(?:[*+•·▪►‣◦–-]|o(?=\s+[A-Z]))(?:\s+|$)")
 NUMBERED = re.compile(r"^\d{1,3}[.)]\s+")
@@ -69,14 +87,12 @@ def _line(phrases: str, tail: str = r"\W*$") -> re.Pattern[str]:
 
 def _anywhere(phrases: str) -> re.Pattern[str]:
     """A line that contains one of ``phrases`` as whole words."""
-    pattern = re.compile(rf"(?<!\w)(?:{_alternatives(phrases)})(?!\w)", re.IGNORECASE)
-    _HINTS[pattern] = _hint(_hint_words(phrases))
-    return pattern
+    return _containing(re.compile(rf"(?<!\w)(?:{_alternatives(phrases)})(?!\w)", re.IGNORECASE), phrases)
 
 
 # Quick tests of rules whose patterns are slow to try on every line:
 # a line matching the pattern contains (lower-cased) one of its hint words ...
-_HINTS: dict[re.Pattern[str], re.Pattern[str]] = {}
+_HINT_WORDS: dict[re.Pattern[str], tuple[str, ...]] = {}
 # ... and its first word starts with a digit (patterns "^\W*\d+...").
 _DIGIT_START = frozenset({"<digit>"})
 
@@ -87,8 +103,9 @@ def _hint_words(phrases: str) -> tuple[str, ...]:
 
 
 def _hint(words: tuple[str, ...]) -> re.Pattern[str]:
-    """A pattern finding any of ``words`` in lower-cased text."""
-    return re.compile("|".join(map(re.escape, words)))
+    """A pattern finding any of ``words`` in lower-cased text (only those that contain no other of them)."""
+    shortest = sorted(w for w in set(words) if not any(other != w and other in w for other in words))
+    return re.compile("|".join(map(re.escape, shortest)))
 
 
 def _starting(pattern: re.Pattern[str], phrases: str | None = None) -> re.Pattern[str]:
@@ -101,7 +118,7 @@ def _starting(pattern: re.Pattern[str], phrases: str | None = None) -> re.Patter
 
 def _containing(pattern: re.Pattern[str], phrases: str) -> re.Pattern[str]:
     """``pattern`` (which matches only a line containing one of ``phrases``), registered with their hint words."""
-    _HINTS[pattern] = _hint(_hint_words(phrases))
+    _HINT_WORDS[pattern] = _hint_words(phrases)
     return pattern
 
 
@@ -322,11 +339,12 @@ RULES: tuple[Rule, ...] = (
         r"^\W*\d+\s+(?:comments?|responses?|replies|thoughts|reactions?|commentaires?|kommentare?|comentarios?"
         r"|commenti|comentários|reacties|komentar|yorum|коммент\w*)\b.{0,80}$", re.IGNORECASE)), "tail"),
     Rule("comments", _line(REPLY_BUTTONS), max_len=30),
-    Rule("metadata", re.compile(rf"^\W*(?:{_alternatives(DATE_LABELS)})\s*:?\s*(?P<date>{_ISO_DATE})\W*$",
-                                re.IGNORECASE)),
+    Rule("metadata", _starting(re.compile(rf"^\W*(?:{_alternatives(DATE_LABELS)})\s*:?\s*(?P<date>{_ISO_DATE})\W*$",
+                                          re.IGNORECASE), DATE_LABELS)),
     Rule("source-link", _line(SOURCE_LABELS, _URL_TAIL), max_len=300),
     Rule("source-link", _line(SOURCE_LINK, r"\W*\w{0,6}\W*$")),
-    Rule("source-link", re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.IGNORECASE), max_len=300),
+    Rule("source-link", _starting(re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.IGNORECASE), "http|https|www"),
+         max_len=300),
     Rule("see-also", _line(SEE_ALSO, r"\W*$"), "list"),
     Rule("see-also", _line(SEE_ALSO, r"\s*[:\-–—|»>]+\s*\S.*$"), max_len=300),
     Rule("link-list", _line(SECTION_LIST, r"\s+\S[^.!?]{0,40}$"), "list", 60),
@@ -340,7 +358,7 @@ RULES: tuple[Rule, ...] = (
         rf"^\W*(?i:{_alternatives(BYLINE_LABELS)})\s*:?\s+(?P<author>{_PERSON}(?:\s+{_CONJUNCTION}\s+{_PERSON})?)"
         r"\s*(?:$|[|,•·–—/-].{0,60}$)"), BYLINE_LABELS), max_len=120),
     Rule("author-box", _line(AUTHOR_BOX), "tail", 60),
-    Rule("widget", re.compile(r"^(?:[Aa]\s*[+\-−–]?\s*){2,3}$")),
+    Rule("widget", _starting(re.compile(r"^(?:[Aa]\s*[+\-−–]?\s*){2,3}$"), "a|aa|aaa")),
     Rule("widget", _line(FONT_WIDGETS), max_len=40),
     Rule("widget", _starting(re.compile(r"^\W*\d+\s*(?:min|minute|minutes|mins?)\.?\s+(?:read|lesezeit|de lecture"
                                         r"|lectura|di lettura|de leitura|leestijd|baca|okuma)\W*$", re.IGNORECASE))),
@@ -353,7 +371,8 @@ RULES: tuple[Rule, ...] = (
                                         re.IGNORECASE), COOKIE_WORDS), max_len=800),
     Rule("cookie", _line(CONSENT_BUTTONS), max_len=30),
     Rule("advert", _line(ADVERT), max_len=60),
-    Rule("copyright", re.compile(r"^\W*(?:©|\(c\)|copyright\b)", re.IGNORECASE), max_len=300),
+    Rule("copyright", _containing(re.compile(r"^\W*(?:©|\(c\)|copyright\b)", re.IGNORECASE), "©|(c)|copyright"),
+         max_len=300),
     Rule("copyright", _anywhere(RIGHTS), max_len=300),
     Rule("tags", _line(TAGS, r"\s*:.*$"), max_len=300),
     Rule("tags", _line(TAGS), "list", 30),
@@ -364,6 +383,7 @@ _RULES_WITH_STARTS = [(rule, _STARTS.get(rule.pattern)) for rule in RULES]
 _LONGEST = max(rule.max_len for rule in RULES)
 
 
+_HINTS = {pattern: _hint(words) for pattern, words in _HINT_WORDS.items()}
 _ENTRIES = [(rule, rule.pattern, rule.max_len, _HINTS.get(rule.pattern)) for rule in RULES]
 _BY_FIRST_WORD: dict[str, list[int]] = {}  # first word -> the rules that need it
 for _i, (_rule, _starts) in enumerate(_RULES_WITH_STARTS):
@@ -372,6 +392,9 @@ for _i, (_rule, _starts) in enumerate(_RULES_WITH_STARTS):
 _ANY_START = [i for i, (_, starts) in enumerate(_RULES_WITH_STARTS) if starts is None]
 _DIGIT_RULES = [i for i, (_, starts) in enumerate(_RULES_WITH_STARTS) if starts is _DIGIT_START]
 _OTHER_LINES = tuple(_ENTRIES[i] for i in _ANY_START)
+_OTHER_LONGEST = max(max_len for _, _, max_len, _ in _OTHER_LINES)
+# Every rule for lines starting with any word has hint words: a line with none of them matches none of those.
+_OTHER_HINT = _hint(tuple(sorted({w for i in _ANY_START for w in _HINT_WORDS[RULES[i].pattern]})))
 
 
 @lru_cache(maxsize=4096)
@@ -389,24 +412,29 @@ def _rules_for(first: str) -> tuple[tuple[Rule, re.Pattern[str], int, re.Pattern
     return _rules_for_word(first, number)
 
 
-def match_rule(text: str) -> tuple[Rule, dict[str, str]] | None:
-    """The first rule that ``text`` (one line) matches, with the facts it names."""
+def match_rule(text: str, hinted: bool = True) -> tuple[Rule, dict[str, str]] | None:
+    """The first rule that ``text`` (one line) matches, with the facts it names.
+
+    ``hinted`` False says the line holds none of the hint words of the rules for lines
+    starting with any word (:attr:`PageHints.rule`).
+    """
     if len(text) > _LONGEST:
         return None
-    lower = None
+    lower = text.lower()
     size = len(text)
-    for rule, pattern, max_len, hints in _rules_for(_first_word(text)):
-        if size > max_len:
+    rules = _rules_for(_first_word(text))
+    if rules is _OTHER_LINES and not (hinted and _OTHER_HINT.search(lower)):
+        return None
+    for rule, pattern, max_len, hints in rules:
+        if size > max_len or hints and not hints.search(lower):
             continue
-        if hints:
-            lower = lower or text.lower()
-            if not hints.search(lower):
-                continue
         if m := pattern.search(text):
             return rule, {k: v.strip() for k, v in m.groupdict().items() if v and v.strip()}
     return None
 
 
+COMMENT_HEADER_CHARS = 100  # a line opening a comment is at most this long
+CAPTION_CHARS = 400  # a photo caption is at most this long
 _COMMENT_HEADER = re.compile(
     rf"^(?:\d{{1,3}}[.)]\s*)?(?P<name>\S+(?:\s+\S+){{0,3}}?)\s+(?:{_alternatives(COMMENT_VERBS)})\s*:?"
     r"(?:\s+\S.{0,40}\d.{0,20})?$",
@@ -434,7 +462,7 @@ _COMMENT_VERB_HINT = _hint(_hint_words(COMMENT_VERBS))
 
 def comment_author(text: str) -> str | None:
     """The name on a line that opens a reader comment ("Cap960 says", "2. Ole says:"), if it is one."""
-    if len(text) > 100 or not _COMMENT_VERB_HINT.search(text.lower()):
+    if len(text) > COMMENT_HEADER_CHARS or not _COMMENT_VERB_HINT.search(text.lower()):
         return None
     m = _COMMENT_HEADER.match(text)
     return m.group("name") if m else None
@@ -446,7 +474,7 @@ _DATE_PREFIX = re.compile(rf"^\s*(?:{_alternatives(DATE_LABELS)})\s*:?\s*(?P<dat
 
 def split_date_prefix(text: str) -> tuple[str | None, str]:
     """Split a leading "date 2022-01" (any covered language) off a line: (date or None, rest)."""
-    m = _DATE_PREFIX.match(text)
+    m = _DATE_PREFIX.match(text) if "-" in text else None  # (an ISO date has a hyphen)
     return (m.group("date"), text[m.end():]) if m else (None, text)
 
 
@@ -467,11 +495,12 @@ def is_date_line(text: str) -> bool:
 
     Besides calendar words it has at most three words, or six next to a clock time.
     """
-    if len(text) > 80 or not _DIGIT.search(text) or not _DATE_START.match(text) or _SENTENCE_END.search(text):
+    if (len(text) > 80 or not _DIGIT.search(text) or not _DATE_START.match(text)
+            or terminal(text) and _SENTENCE_END.search(text)):
         return False
-    has_date = bool(_NUMERIC_DATE.search(text)) or bool(_MONTH.search(text) and re.search(r"\d", text))
-    other_words = len(_LETTER_WORD.findall(_CALENDAR_WORD.sub(" ", text)))
-    return has_date and other_words <= (6 if _CLOCK.search(text) else 3)
+    if not (_NUMERIC_DATE.search(text) or _MONTH.search(text)):  # (it has a digit)
+        return False
+    return len(_LETTER_WORD.findall(_CALENDAR_WORD.sub(" ", text))) <= (6 if _CLOCK.search(text) else 3)
 
 
 _DATELINE = re.compile(
@@ -501,6 +530,30 @@ _CAPTION_CREDITS = (
 
 # A caption with its credit names a photo label (or "file"), "©" or "(c)".
 _CAPTION_HINT = _hint((*_hint_words(PHOTO_LABELS), "file", "©", "(c)"))
+
+
+@dataclass(frozen=True, slots=True)
+class PageHints:
+    """The lines of a page holding a hint word of the comment-header, photo-caption and any-line rule
+    tests (found in one pass over the page): the other lines cannot pass those tests."""
+
+    comment: frozenset[int]
+    caption: frozenset[int]
+    rule: frozenset[int]
+
+
+def page_hints(lines: list[str]) -> PageHints:
+    """Which of ``lines`` hold the hint words of :func:`comment_author`, :func:`split_caption` and the
+    rules for lines starting with any word (:func:`match_rule`)."""
+    lowered = [line.lower() for line in lines]
+
+    def holding(hint: re.Pattern[str], longest: int) -> frozenset[int]:
+        texts = [low if len(line) <= longest else "" for line, low in zip(lines, lowered, strict=True)]
+        starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+        return frozenset(bisect_right(starts, m.start()) - 1 for m in hint.finditer("\n".join(texts)))
+
+    return PageHints(holding(_COMMENT_VERB_HINT, COMMENT_HEADER_CHARS), holding(_CAPTION_HINT, CAPTION_CHARS),
+                     holding(_OTHER_HINT, _OTHER_LONGEST))
 
 
 def split_caption(text: str) -> tuple[str, str] | None:

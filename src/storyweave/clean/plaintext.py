@@ -28,18 +28,20 @@ from .lines import key, sentences, stopword_share, tokens
 from .model import judge_lines
 from .patterns import (
     BULLET,
+    CAPTION_CHARS,
     NUMBERED,
     QUOTED,
-    TERMINAL,
-    TRUNCATED,
     about_person,
     comment_author,
     find_dateline,
     is_date_line,
     match_rule,
+    page_hints,
     presents_organisation,
     split_caption,
     split_date_prefix,
+    terminal,
+    truncated,
 )
 from .words import load_frequencies, repair_glued_words, split_label, stopwords
 
@@ -58,10 +60,9 @@ FRAGMENT_WEIGHT = -25.0  # layout weight of a short line that is no sentence
 BOILERPLATE_WEIGHT = -40.0  # ... and of a line recognised as boilerplate
 GAP = 250.0  # running text separated by less weight than this is one text
 MAIN_SHARE = 0.5  # the main text is the first text with this share of the largest
-CAPTION_CHARS = 400  # a photo caption is at most this long
 TITLE_CHARS = 120  # a title cut from a first sentence is at most this long
 DATELINE_PARAGRAPHS = 3  # a dateline opens one of the first paragraphs
-LANGUAGE_SAMPLE = 1000  # characters of running text used to detect the page language
+LANGUAGE_SAMPLE = 500  # characters of running text used to detect the page language
 
 # A line ending in a comma or dash goes on in the next line (also the CJK commas "、", "，").
 CONTINUING = (",", "-", "–", "—", "、", "，")
@@ -96,6 +97,8 @@ class Segment:
 
 def normalise_line(line: str) -> str:
     """``line`` with invisible characters dropped and runs of spaces (any width) made one space."""
+    if line.isascii():  # no invisible or composable characters; only tabs and runs of spaces to replace
+        return _SPACES.sub(" ", line).strip() if "\t" in line or "  " in line else line.strip()
     if not unicodedata.is_normalized("NFC", line):
         line = unicodedata.normalize("NFC", line)
     return _SPACES.sub(" ", _INVISIBLE.sub("", line)).strip()
@@ -103,7 +106,7 @@ def normalise_line(line: str) -> str:
 
 def _continues(previous: Segment, text: str, bullet: bool) -> bool:
     """Whether a line is the wrapped continuation of the line before it in the same block."""
-    if bullet or not text or TERMINAL.search(previous.text):
+    if bullet or not text or terminal(previous.text):
         return False
     return text[0].islower() or previous.text.endswith(CONTINUING)
 
@@ -137,7 +140,7 @@ def join_broken_sentences(segments: list[Segment], lang: str) -> list[Segment]:
     for s in segments:
         previous = joined[-1] if joined else None
         if (previous is not None and not s.bullet and len(previous.text) >= UNSPACED_BREAK_CHARS
-                and previous.text.endswith(UNSPACED_CONTINUING) and not TERMINAL.search(previous.text)):
+                and previous.text.endswith(UNSPACED_CONTINUING) and not terminal(previous.text)):
             previous.text += s.text
         else:
             joined.append(s)
@@ -156,7 +159,7 @@ def page_language(texts: list[str], hint: str | None = None) -> str:
 
 def ends_sentence(text: str) -> bool:
     """Ends in sentence punctuation, and is not a teaser cut short with an ellipsis."""
-    return bool(TERMINAL.search(text)) and not TRUNCATED.search(text)
+    return terminal(text) and not truncated(text)
 
 
 def is_sentence(text: str, lang: str) -> bool:
@@ -213,19 +216,20 @@ def _is_author_heading(segments: list[Segment], i: int) -> bool:
 def mark_rules(segments: list[Segment], lang: str, facts: dict[str, str]) -> list[str]:
     """Set the reason of boilerplate lines and captions; returns each segment's extent."""
     extents = ["line"] * len(segments)
+    hints = page_hints([s.text for s in segments])
     for i, s in enumerate(segments):
         if s.reason:
             continue
-        if _is_comment_header(s.text, lang):
+        if i in hints.comment and _is_comment_header(s.text, lang):
             s.reason, extents[i] = "comments", "rest"
         elif _is_author_heading(segments, i):
             s.reason, extents[i] = "author-box", "tail"
-        elif hit := match_rule(s.text):
+        elif hit := match_rule(s.text, hinted=i in hints.rule):
             rule, found = hit
             s.reason, extents[i] = rule.reason, rule.extent
             for name, value in found.items():
                 facts.setdefault(name, value)
-        elif len(s.text) <= CAPTION_CHARS and (caption := split_caption(s.text)):
+        elif i in hints.caption and len(s.text) <= CAPTION_CHARS and (caption := split_caption(s.text)):
             s.text, s.kind = caption[0], "caption"
             facts.setdefault("photo_credit", caption[1])
         elif s.kind == "paragraph" and is_date_line(s.text):
@@ -305,8 +309,10 @@ def short_runs(segments: list[Segment]) -> list[int]:
     """
     runs = [0] * len(segments)
     start = 0
-    for i in range(len(segments) + 1):
-        if i == len(segments) or segments[i].sentence or segments[i].body or not segments[i].kept:
+    ends = [s.sentence or s.body or not s.kept for s in segments]
+    ends.append(True)
+    for i, end in enumerate(ends):
+        if end:
             runs[start:i] = [i - start] * (i - start)
             start = i + 1
     return runs
@@ -355,7 +361,7 @@ def _starts_heading(text: str) -> bool:
 def is_subhead(segments: list[Segment], i: int) -> bool:
     """A short line standing alone between paragraphs of the text, followed by more text."""
     s = segments[i]
-    if (s.bullet or TERMINAL.search(s.text) or s.text.endswith(":") or len(s.text) > HEADING_CHARS
+    if (s.bullet or terminal(s.text) or s.text.endswith(":") or len(s.text) > HEADING_CHARS
             or len(tokens(s.text)) > HEADING_WORDS or not _starts_heading(s.text)):
         return False
     before, after = _neighbour(segments, i, -1), _neighbour(segments, i, 1)
@@ -371,9 +377,11 @@ def find_main_text(segments: list[Segment]) -> tuple[int, int]:
     return main_span([layout_weight(s) for s in segments], anchors)
 
 
-def mark_layout(segments: list[Segment], start: int, end: int) -> None:
-    """Keep the main text [start, end) of a page dump: its paragraphs, subheads and captions; drop the rest."""
-    runs = short_runs(segments)
+def mark_layout(segments: list[Segment], start: int, end: int, runs: list[int]) -> None:
+    """Keep the main text [start, end) of a page dump: its paragraphs, subheads and captions; drop the rest.
+
+    ``runs`` are the :func:`short_runs` of the segments.
+    """
     for i, s in enumerate(segments):
         if not s.kept or s.kind == "caption" and i < end:
             continue
@@ -439,30 +447,58 @@ def drop_title_copies(segments: list[Segment], title: str, source: Segment | Non
 
     A one-sentence brief whose title is that sentence keeps it: it is the whole article.
     """
-    title_key = key(title)
-    copies = [s for s in segments if s.kept and s is not source and title_key and key(s.text) == title_key]
+    title_key, size = key(title), len(tokens(title))  # (a line of another number of words has another key)
+    copies = [s for s in segments
+              if s.kept and s is not source and title_key and len(tokens(s.text)) == size and key(s.text) == title_key]
     if any(s.kept and s.body and s not in copies for s in segments):
         for s in copies:
             s.reason = "title"
 
 
-def drop_repeats(segments: list[Segment]) -> None:
-    """Drop paragraphs and captions whose sentences all came before, and repeated captions."""
-    seen: set[str] = set()
+def _sentence_keys(text: str) -> set[str]:
+    return {key(sentence) for sentence in sentences(text)} - {""}
+
+
+class _SaidBefore:
+    """The sentences of the paragraphs kept so far in a page. They are split and keyed only when a
+    paragraph might repeat them: one with a word (case-folded) not said before cannot."""
+
+    def __init__(self) -> None:
+        self.words: set[str] = set()
+        self.keys: set[str] = set()
+        self.pending: list[str] = []
+
+    def add(self, text: str) -> None:
+        self.words.update(map(str.casefold, tokens(text)))
+        self.pending.append(text)
+
+    def repeats(self, text: str) -> bool:
+        """Whether every sentence of ``text`` was said before (true of a text without words)."""
+        if not self.words.issuperset(map(str.casefold, tokens(text))):
+            return False
+        for earlier in self.pending:
+            self.keys |= _sentence_keys(earlier)
+        self.pending.clear()
+        return _sentence_keys(text) <= self.keys
+
+
+def drop_repeats(segments: list[Segment], lists: bool = True) -> None:
+    """Drop paragraphs and captions whose sentences all came before, and repeated captions; with
+    ``lists`` False, short rows of lists and tables may repeat (the same spec line under two products)."""
+    said = _SaidBefore()
     captions: set[str] = set()
     for s in segments:
-        if not s.kept:
+        if not s.kept or s.bullet and not (lists or s.body):
             continue
-        whole = key(s.text)
-        said = {key(sentence) for sentence in sentences(s.text)} - {""}
-        if whole in captions or s.kind == "caption" and said <= seen:
+        whole = key(s.text) if captions or s.kind == "caption" else None
+        if whole in captions or s.kind == "caption" and said.repeats(s.text):
             s.reason = "caption-duplicate"
-        elif said and said <= seen:
+        elif tokens(s.text) and said.repeats(s.text):
             s.reason = "duplicate"
         elif s.kind == "caption":
             captions.add(whole)
         else:
-            seen |= said
+            said.add(s.text)
 
 
 def find_facts(segments: list[Segment], facts: dict[str, str]) -> None:
@@ -513,7 +549,7 @@ def keep_main_text(segments: list[Segment], title: str, lang: str) -> str:
     drop_title_copies(segments, title, source)
     candidates = [i for i, s in enumerate(segments) if s.kept and s.kind in ("paragraph", "heading")]
     runs = short_runs(segments)
-    mark_layout(segments, start, end)
+    mark_layout(segments, start, end, runs)
     judge_lines(segments, candidates, start, end, runs, lang)
     drop_organisation_tail(segments, lang)
     drop_repeats(segments)
@@ -523,7 +559,8 @@ def keep_main_text(segments: list[Segment], title: str, lang: str) -> str:
 def keep_marked_up(segments: list[Segment], title: str, lang: str) -> str:
     """Keep the text an extractor found (its kinds from the markup) once; the title stays as given."""
     drop_title_copies(segments, title, None)
-    drop_repeats(segments)
+    drop_organisation_tail(segments, lang)
+    drop_repeats(segments, lists=False)
     drop_dangling_headings(segments)
     return title
 

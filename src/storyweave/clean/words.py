@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 import regex
@@ -66,6 +67,15 @@ def load_frequencies() -> None:
     """Load the English word frequencies (every language falls back on them) once, when cleaning starts,
     rather than at the first glued word."""
     zipf("the", "en")
+
+
+def load_lexicons(langs: Iterable[str]) -> None:
+    """Load the function words and word frequencies of ``langs`` and English now (a one-time cost per
+    language, otherwise paid by the first page in it)."""
+    load_frequencies()
+    for lang in set(langs):
+        stopwords(lang)
+        zipf("the", lang)
 
 
 def _splits(left: str, right: str, lang: str) -> bool:
@@ -129,7 +139,7 @@ def split_label(text: str, lang: str) -> tuple[str, str] | None:
     "TURKEYRussian President ..." -> ("TURKEY", "Russian President ..."), and
     "MIDDLE EASTIsrael ..." -> ("MIDDLE EAST", "Israel ..."); None otherwise.
     """
-    if any(c.islower() for c in text[:3]):  # a label of two or more capitals and the first capital of the text
+    if any(map(str.islower, text[:3])):  # a label of two or more capitals and the first capital of the text
         return None
     words = text.split(" ", 4)  # only the first four words can hold the label
     for i, word in enumerate(words[:4]):
