@@ -30,12 +30,12 @@ EVENT = _event(TOPIC)
 
 
 def _signals(aid, who, words=(), time=EventTime(None, None), noise=0.12, follows=None, base=EVENT, lang="en",
-             day=None):
+             day=None, translated=False):
     lead = _near(base, noise)  # articles of one event: about 0.98
     actors = {k: w for k, w in who.items() if " " in k}
     vector = dict.fromkeys(words, 1 / np.sqrt(len(words))) if words else {}
     return ArticleSignals(aid, lead=lead, doc=lead, who=who, actors=actors, entities=dict(who), time=time,
-                          follows=follows, day=day, lang=lang, words=vector)
+                          follows=follows, translated=translated, day=day, lang=lang, words=vector)
 
 
 CALL = {"vladimir putin": 2, "recep tayyip erdogan": 3}
@@ -71,6 +71,16 @@ def test_conflicting_dates_never_join_and_copies_follow_their_original():
     assert clusterer.add(_signals("a", who, CALL_WORDS, day1), "ev-a") == "ev-a"
     assert clusterer.add(_signals("b", who, CALL_WORDS, day9), "ev-b") == "ev-b"
     assert clusterer.add(_signals("c", {}, noise=5.0, follows="b"), "ev-c") == "ev-b"
+
+
+def test_a_translation_follows_its_original_unless_clearly_about_something_else():
+    clusterer = EventClusterer(topic_floor=0.8)
+    clusterer.add(_signals("a", CALL, CALL_WORDS), "ev-a")
+    same = _signals("b", {"vladimir poutine": 2}, ("appel",), lang="fr", follows="a", translated=True)
+    other = _signals("c", {"marla quint": 2}, ("clinique",), lang="fr", follows="a", translated=True,
+                     base=_event(_topic()))
+    assert clusterer.add(same, "ev-b") == "ev-a"
+    assert clusterer.add(other, "ev-c") == "ev-c"
 
 
 def test_off_topic_article_starts_its_own_event():

@@ -169,8 +169,8 @@ def stream(sizes: tuple[int, ...], baseline: bool) -> None:
         for method in methods:
             with err.status(f"{method} on {n:,} articles"):
                 results.append(bench_stream.run_isolated(method, n))
-    table = Table("candidates", "articles", "articles/s", "peak MiB", "at start MiB", "open events", "closed",
-                  "B3 F1", title="Event clusterer on a synthetic stream", box=box.SIMPLE_HEAD)
+    table = Table("search", "N", "articles/s", "peak MiB", "start MiB", "open", "closed", "B3 F1",
+                  title="Event clusterer on a synthetic stream (one core)", box=box.SIMPLE_HEAD)
     for r in results:
         table.add_row(r.method, f"{r.n:,}", f"{r.articles_per_s:,.0f}", f"{r.peak_mib:,.0f}", f"{r.start_mib:,.0f}",
                       f"{r.open_events:,}", f"{r.closed_events:,}", f"{r.bcubed_f1:.3f}")

@@ -24,6 +24,7 @@ import justext
 import trafilatura
 from babel import Locale, UnknownLocaleError
 
+from storyweave.bench.metrics import PrecisionRecall
 from storyweave.clean import clean_document, load_lexicons
 from storyweave.ingest import read_paths
 from storyweave.language import detect_language
@@ -49,18 +50,10 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
-class Score:
+class Score(PrecisionRecall):
     """Mean precision and mean recall over ``docs`` documents."""
 
-    precision: float
-    recall: float
     docs: int
-
-    @property
-    def f1(self) -> float:
-        """Harmonic mean of the two means."""
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
 
 
 @dataclass(frozen=True, slots=True)

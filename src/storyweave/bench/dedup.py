@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from storyweave.bench.metrics import PrecisionRecall
 from storyweave.dedup import NearDuplicateDetector, normalised_body_key, shingle_hashes
 
 HALVES = ("tune", "held-out")
@@ -239,35 +240,22 @@ STORYWEAVE = "storyweave (shingle hashes + MinHash + LSH)"
 
 
 @dataclass(frozen=True, slots=True)
-class PairScore:
-    """Precision and recall of found pairs against gold pairs."""
-
-    precision: float
-    recall: float
-
-    @property
-    def f1(self) -> float:
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
-
-
-@dataclass(frozen=True, slots=True)
 class MethodResult:
     name: str
-    scores: dict[str, PairScore]  # "all", "tune", "held-out"
+    scores: dict[str, PrecisionRecall]  # "all", "tune", "held-out"
     recall_by_kind: dict[str, float]
     texts: int
     texts_per_s: float
 
 
-def score(corpus: Corpus, found: Found, half: str | None = None) -> PairScore:
+def score(corpus: Corpus, found: Found, half: str | None = None) -> PrecisionRecall:
     """Pair precision and recall over the texts the method ran on (within ``half``, if given)."""
     keep = range(found.texts) if half is None else [i for i in range(found.texts) if corpus.half[i] == half]
     kept = set(keep)
     gold = {(i, j) for i, j in corpus.gold() if i in kept and j in kept}
     pairs = {(i, j) for i, j in found.pairs if i in kept and j in kept}
     hits = len(pairs & gold)
-    return PairScore(hits / len(pairs) if pairs else 0.0, hits / len(gold) if gold else 0.0)
+    return PrecisionRecall(hits / len(pairs) if pairs else 0.0, hits / len(gold) if gold else 0.0)
 
 
 def recall_by_kind(corpus: Corpus, found: Found) -> dict[str, float]:

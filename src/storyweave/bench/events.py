@@ -22,6 +22,7 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import csr_matrix
 
+from storyweave.bench.metrics import f1
 from storyweave.cluster import unit
 from storyweave.pipeline import Pipeline
 from storyweave.store import Store
@@ -43,11 +44,11 @@ class Scores:
 
     @property
     def bcubed_f1(self) -> float:
-        return _f1(self.bcubed_p, self.bcubed_r)
+        return f1(self.bcubed_p, self.bcubed_r)
 
     @property
     def pairwise_f1(self) -> float:
-        return _f1(self.pairwise_p, self.pairwise_r)
+        return f1(self.pairwise_p, self.pairwise_r)
 
     def as_dict(self) -> dict[str, float]:
         return {"bcubed_p": round(self.bcubed_p, 4), "bcubed_r": round(self.bcubed_r, 4),
@@ -63,10 +64,6 @@ class Result:
     labels: list[Hashable]
     scores: Scores
     setting: str = ""
-
-
-def _f1(p: float, r: float) -> float:
-    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def _pairs(n: int) -> float:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from storyweave.bench.dedup import PairScore
+from storyweave.bench.metrics import PrecisionRecall
 from storyweave.dedup import TranslationMiner, unit_rows
 from storyweave.embed import Encoder, encode_groups
 from storyweave.store import Store
@@ -94,7 +94,7 @@ class Decision:
 
 
 @dataclass(frozen=True, slots=True)
-class Score(PairScore):
+class Score(PrecisionRecall):
     """Pair precision and recall, and P@1 of each text's best match in every other language."""
 
     p_at_1: float = 0.0

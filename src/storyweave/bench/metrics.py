@@ -1,0 +1,23 @@
+"""Scores shared by the benchmarks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def f1(precision: float, recall: float) -> float:
+    """Harmonic mean of precision and recall (0 when both are 0)."""
+    total = precision + recall
+    return 2 * precision * recall / total if total else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PrecisionRecall:
+    """A precision and a recall, with their F1."""
+
+    precision: float
+    recall: float
+
+    @property
+    def f1(self) -> float:
+        return f1(self.precision, self.recall)
