@@ -152,3 +152,34 @@ def test_storylines_link_related_events_oldest_first():
     assert story_order(["e1", "e2"], days, {"e1": 1, "e2": 2}) == ["e2", "e1"]
     far_apart = {"e1": date(2022, 1, 2), "e2": date(2021, 6, 1), "e3": None}
     assert sorted(map(sorted, StoryLinker(story_floor=0.9).link([first, second], far_apart))) == [["e1"], ["e2"]]
+
+
+def test_same_topic_events_sharing_only_a_minor_entity_stay_separate_stories():
+    quake, other_quake = EventState("e1"), EventState("e2")
+    quake.add(_signals("a", {"country:ID": 0.5, "sulawesi": 3, "bmkg": 3}))
+    other_quake.add(_signals("b", {"country:ID": 0.5, "aceh": 3, "usgs": 3}))
+    days = {"e1": None, "e2": None}
+    assert sorted(map(sorted, StoryLinker(story_floor=0.9).link([quake, other_quake], days))) == [["e1"], ["e2"]]
+
+
+def test_join_model_training_pairs_follow_the_gold_events_and_the_fit_separates_them():
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from storyweave.cluster import JoinModel
+
+    path = Path(__file__).parents[1] / "scripts" / "train_join_model.py"
+    spec = importlib.util.spec_from_file_location("train_join_model", path)
+    train = sys.modules["train_join_model"] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train)
+    teacher = train.TeacherForced(topic_floor=0.8)
+    summit = _event(TOPIC)
+    for i in range(6):
+        teacher.add(_signals(f"call-{i}", CALL, CALL_WORDS), "call")
+        teacher.add(_signals(f"summit-{i}", {"joe biden": 2.0}, ("summit", "tariffs"), base=summit), "summit")
+    features, labels = np.array(teacher.features_seen), np.array(teacher.labels, float)
+    assert features.shape == (21, 11) and labels.sum() == 10  # the first summit: the call; later: both
+    weights, bias = train.fit(features, labels)
+    assert weights[2] > 0  # shared actors speak for the same event
+    assert train.accuracy(JoinModel(tuple(weights), bias), features, labels) == 1.0

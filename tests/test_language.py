@@ -1,14 +1,15 @@
 import json
 import re
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from storyweave.bench import langid as bench_langid
 from storyweave.bench.langid import BenchDataError, Sample, comparable, load_samples, score
 from storyweave.cli import main
-from storyweave.language import (MALAY_INDONESIAN, UNDETERMINED, Py3LangId, VarietyAwareLangId, detect_language,
-                                 detect_segments, normalise_language)
+from storyweave.language import (MACROLANGUAGE, MALAY_INDONESIAN, UNDETERMINED, Py3LangId, VarietyAwareLangId, byte_naive_bayes,
+                                 detect_language, detect_languages, detect_segments, normalise_language)
 
 SAMPLES = {
     "en": "The two presidents spoke by telephone on Sunday about the security demands presented by Moscow.",
@@ -57,6 +58,42 @@ def test_variety_markers_outweigh_an_undecided_first_stage():
     malay = MALAY_INDONESIAN.posterior({"ms": 0.5, "id": 0.5}, "kerana bahawa universiti")
     undecided = MALAY_INDONESIAN.posterior({"ms": 0.5, "id": 0.5}, "itu dan yang")
     assert malay["ms"] > 0.99 and undecided == pytest.approx({"ms": 0.5, "id": 0.5})
+
+
+def _py3langid_rows(texts):
+    """py3langid's own probabilities (its automaton walked in Python), in the batched model's label order."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    model = byte_naive_bayes()
+    rows = np.zeros((len(texts), len(model.labels)))
+    for row, text in zip(rows, texts):
+        for lang, prob in identifier.rank(text):
+            row[model.column[MACROLANGUAGE.get(lang, lang)]] += prob
+    return rows
+
+
+# Short and long, upper case (py3langid lowers it), decomposed accents (NFC), no letters, empty.
+ODD_TEXTS = ["", "!!", "12345 678", "ok", "THE PRESIDENTS SPOKE ON SUNDAY", "Cafe\u0301 au lait, s'il vous plai\u0302t",
+             " ".join(SAMPLES.values()) * 4]
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 1000])
+def test_batched_model_gives_py3langids_answers_in_any_batch(batch_size, monkeypatch):
+    texts = [*SAMPLES.values(), *VARIETIES.values(), *ODD_TEXTS]
+    texts += [a + " " + b for a in SAMPLES.values() for b in VARIETIES.values()] * 8  # enough for the counting sort
+    monkeypatch.setattr(byte_naive_bayes(), "batch", batch_size)
+    expected = _py3langid_rows(texts)
+    found = byte_naive_bayes().probabilities(texts)
+    assert found.shape == expected.shape
+    assert np.abs(found - expected).max() < 1e-4
+    assert (found.argmax(axis=1) == expected.argmax(axis=1)).all()
+
+
+def test_one_text_alone_gets_the_same_answer_as_in_a_batch():
+    texts = [*SAMPLES.values(), *VARIETIES.values(), *ODD_TEXTS]
+    assert detect_languages(texts) == [detect_language(text) for text in texts]
+    assert detect_languages([]) == []
 
 
 def test_first_stage_alone_knows_no_varieties_but_the_same_languages():

@@ -21,7 +21,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import groupby, islice
+from itertools import groupby
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -66,7 +66,7 @@ class VariantGroup:
         """How many words of ``text`` are markers of each variety."""
         lowered = text.lower()
         words = _WORD.findall(lowered)
-        return {lang: sum(word in markers for word in words)
+        return {lang: sum(map(markers.__contains__, words))
                 + (len(self.patterns[lang].findall(lowered)) if lang in self.patterns else 0)
                 for lang, markers in self.markers.items()}
 
@@ -207,7 +207,12 @@ _GROUP_OF = {lang: group for group in VARIANT_GROUPS for lang in group.languages
 
 def _has_letters(text: str, count: int) -> bool:
     """Whether ``text`` has at least ``count`` letters (stops counting there)."""
-    return sum(1 for _ in islice(_LETTERS.finditer(text), count)) >= count
+    return _letters_at_least(count).match(text) is not None
+
+
+@lru_cache(maxsize=8)
+def _letters_at_least(count: int) -> re.Pattern:
+    return re.compile(r"(?:[\W\d_]*[^\W\d_]){%d}" % count)
 
 
 def _window(text: str, start: int, chars: int) -> str:
@@ -220,12 +225,21 @@ def _window(text: str, start: int, chars: int) -> str:
     return window[:cut] if cut > chars // 2 and start + chars < len(text) else window
 
 
-def _walk(text_bytes, starts, next_state, row_start, depth, lanes):  # pragma: no cover (compiled by numba)
-    """The automaton's state after each byte (back to the root where ``starts`` is 1). The bytes are
-    cut into ``lanes`` runs walked in turn, a step of each per round, so that their table lookups
-    overlap; each run starts from the root ``depth`` bytes early (those steps write to a spare slot)."""
+_PADDED_CLASSES = 144  # py3langid's 142 languages, padded to a multiple of 16 (vector width)
+
+
+def _padded(columns: np.ndarray) -> np.ndarray:
+    """``columns`` with zero columns added up to :data:`_PADDED_CLASSES`."""
+    return np.pad(columns, ((0, 0), (0, _PADDED_CLASSES - columns.shape[1])))
+
+
+def _walk(text_bytes, starts, next_state, row_start, feature, depth, lanes):  # pragma: no cover (numba)
+    """The feature counted after each byte (-1 for none), the automaton going back to the root where
+    ``starts`` is 1. The bytes are cut into ``lanes`` runs walked in turn, a step of each per round,
+    so that their table lookups overlap; each run starts from the root ``depth`` bytes early (those
+    steps write to a spare slot)."""
     n = len(text_bytes)
-    states = np.empty(n + 1, dtype=np.int32)
+    features = np.empty(n + 1, dtype=np.int32)
     run = (n + lanes - 1) // lanes
     state = np.zeros(lanes, dtype=np.int64)
     for step in range(-depth, run):
@@ -233,8 +247,8 @@ def _walk(text_bytes, starts, next_state, row_start, depth, lanes):  # pragma: n
             at = lane * run + step
             if 0 <= at < n:
                 state[lane] = next_state[row_start[state[lane] * (1 - starts[at])] + text_bytes[at]]
-                states[at if step >= 0 else n] = state[lane]
-    return states[:n]
+                features[at if step >= 0 else n] = feature[state[lane]]
+    return features[:n]
 
 
 def _feature_scores(features, ends, weights, priors, count):  # pragma: no cover (compiled by numba)
@@ -242,12 +256,12 @@ def _feature_scores(features, ends, weights, priors, count):  # pragma: no cover
     ``ends``) of log1p(count) * the feature's weights, plus the priors; 0 for a text without any.
     Each feature's weights are added to all its texts at once, features in order. ``count``: one
     zero per feature, left as it was found."""
-    n_features, n_classes = weights.shape
+    n_features = len(weights)
     distinct = np.empty(len(features), dtype=np.int32)
     entry_text = np.empty(len(features), dtype=np.int32)
     entry_feature = np.empty(len(features), dtype=np.int32)
     entry_weight = np.empty(len(features), dtype=np.float32)
-    scores = np.zeros((len(ends), n_classes), dtype=np.float32)
+    scores = np.zeros((len(ends), _PADDED_CLASSES), dtype=np.float32)
     entries = start = 0
     for text in range(len(ends)):
         found = 0
@@ -280,9 +294,9 @@ def _feature_scores(features, ends, weights, priors, count):  # pragma: no cover
             order[start[entry_feature[entry]]] = entry
             start[entry_feature[entry]] += 1
     for entry in order:
-        feature, row = entry_feature[entry], scores[entry_text[entry]]
-        for label in range(n_classes):
-            row[label] += entry_weight[entry] * weights[feature, label]
+        row, weight = scores[entry_text[entry]], weights[entry_feature[entry]]
+        for label in range(_PADDED_CLASSES):  # a constant: the loop compiles to a few vector operations
+            row[label] += entry_weight[entry] * weight[label]
     return scores
 
 
@@ -317,8 +331,10 @@ class ByteNaiveBayes:
         self._next_state = np.frombuffer(nextmove, dtype=f"u{nextmove.itemsize}").astype(np.int32)
         self._row_start = np.frombuffer(state_row, dtype=f"u{state_row.itemsize}").astype(np.int64) * 256
         self._feature = np.asarray(outputs, dtype=np.int32)  # -1 where a state counts no feature
-        self._weights = np.asarray(weights, dtype=np.float32)
-        self._priors = np.asarray(priors, dtype=np.float32)
+        if len(classes) > _PADDED_CLASSES:
+            raise ValueError(f"py3langid's model has {len(classes)} languages, more than {_PADDED_CLASSES}")
+        self._weights = _padded(np.asarray(weights, dtype=np.float32))
+        self._priors = _padded(np.asarray(priors, dtype=np.float32)[None, :])[0]
         self.depth = _automaton_depth(self._next_state, self._row_start)
         self.labels, self._fold = _folded_labels(classes)
         self.column = {label: index for index, label in enumerate(self.labels)}
@@ -332,6 +348,7 @@ class ByteNaiveBayes:
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         scores = np.concatenate([self._scores(encoded[start:start + self.batch])
                                  for start in range(0, len(encoded), self.batch)] or [self._scores([])])
+        scores = scores[:, :len(self._fold)]  # without the padding
         scores *= (1.0 / np.sqrt(np.maximum(lengths, 1))).astype(np.float32)[:, None]
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         scores /= scores.sum(axis=1, keepdims=True)
@@ -341,12 +358,13 @@ class ByteNaiveBayes:
         """py3langid's unnormalised scores (all 0 for a text without features, as py3langid)."""
         walk, feature_scores = _kernels()
         text_bytes = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-        ends = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)))
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        ends = np.cumsum(lengths)
         starts = np.zeros(len(text_bytes), dtype=np.uint8)
-        starts[(ends - np.diff(ends, prepend=0))[np.diff(ends, prepend=0) > 0]] = 1
+        starts[(ends - lengths)[lengths > 0]] = 1
         lanes = int(np.clip(len(text_bytes) // 64, 1, 16))
-        states = walk(text_bytes, starts, self._next_state, self._row_start, self.depth, lanes)
-        return feature_scores(self._feature[states], ends, self._weights, self._priors, self._zero_counts())
+        features = walk(text_bytes, starts, self._next_state, self._row_start, self._feature, self.depth, lanes)
+        return feature_scores(features, ends, self._weights, self._priors, self._zero_counts())
 
     def _zero_counts(self) -> np.ndarray:
         """This thread's counter per feature (all zero between uses; allocated once)."""
@@ -390,6 +408,13 @@ def _probability_rows(texts: Sequence[str]) -> np.ndarray:
     return model.probabilities(texts) if texts else np.zeros((0, len(model.labels)), dtype=np.float32)
 
 
+def _most_probable(rows: np.ndarray) -> list[tuple[str, float]]:
+    """The most probable language of each row of probabilities, and its probability."""
+    labels = byte_naive_bayes().labels
+    best = rows.argmax(axis=1)
+    return list(zip([labels[i] for i in best.tolist()], rows[np.arange(len(rows)), best].tolist()))
+
+
 class Py3LangId:
     """py3langid's model alone, with normalised probabilities; short or unsure text gets ``und``."""
 
@@ -417,16 +442,7 @@ class Py3LangId:
 
     def decide_many(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         """The most probable language of each text and its probability."""
-        return self.choose_many(texts, texts)
-
-    def choose_many(self, read: Sequence[str], texts: Sequence[str]) -> list[tuple[str, float]]:
-        """The choice for each of ``texts`` given the model's probabilities over ``read``."""
-        return [self.choose(row, text) for row, text in zip(_probability_rows(read), texts)]
-
-    def choose(self, probs: np.ndarray, text: str) -> tuple[str, float]:
-        """The most probable language and its probability (``probs`` in the order of the labels)."""
-        best = int(probs.argmax())
-        return byte_naive_bayes().labels[best], float(probs[best])
+        return _most_probable(_probability_rows(texts))
 
 
 class VarietyAwareLangId(Py3LangId):
@@ -444,26 +460,27 @@ class VarietyAwareLangId(Py3LangId):
     def decide_many(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         long = [i for i, text in enumerate(texts) if len(text) > 4 * self.probe_chars]
         probes = [_window(texts[i], start, self.probe_chars) for i in long for start in (0, len(texts[i]) // 2)]
-        found = [Py3LangId.choose(self, row, probe) for row, probe in zip(_probability_rows(probes), probes)]
+        found = super().decide_many(probes)
         decided: dict[int, tuple[str, float]] = {}
         for index, first, middle in zip(long, found[::2], found[1::2]):
             if first[0] == middle[0] and min(first[1], middle[1]) >= self.sure and first[0] not in _GROUP_OF:
                 decided[index] = (first[0], min(first[1], middle[1]))
         rest = [i for i in range(len(texts)) if i not in decided]
-        read = [_window(texts[i], 0, self.sample_chars) for i in rest]
-        decided.update(zip(rest, self.choose_many(read, [texts[i] for i in rest])))
+        rows = _probability_rows([_window(texts[i], 0, self.sample_chars) for i in rest])
+        for i, row, (lang, prob) in zip(rest, rows, _most_probable(rows)):
+            decided[i] = _variety(_GROUP_OF[lang], row, texts[i]) if lang in _GROUP_OF else (lang, prob)
         return [decided[i] for i in range(len(texts))]
 
-    def choose(self, probs: np.ndarray, text: str) -> tuple[str, float]:
-        lang, prob = super().choose(probs, text)
-        group = _GROUP_OF.get(lang)
-        if group is None:
-            return lang, prob
-        column = byte_naive_bayes().column
-        members = {member: float(probs[column[member]]) for member in group.languages}
-        posterior = group.posterior(members, text)
-        lang = max(posterior, key=posterior.__getitem__)
-        return lang, sum(members.values()) * posterior[lang]
+
+
+def _variety(group: VariantGroup, probs: np.ndarray, text: str) -> tuple[str, float]:
+    """The variety of ``text`` within ``group`` and its probability: the group's probability
+    (from the model's ``probs``) times the variety's within the group."""
+    column = byte_naive_bayes().column
+    members = {member: float(probs[column[member]]) for member in group.languages}
+    posterior = group.posterior(members, text)
+    lang = max(posterior, key=posterior.__getitem__)
+    return lang, sum(members.values()) * posterior[lang]
 
 
 _DEFAULT = VarietyAwareLangId()

@@ -14,7 +14,8 @@ import json
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,8 +146,10 @@ class PipelineRun:
     missing: int
 
 
-def run_pipeline(rows: list[dict], encoder: str, cache_db: Path | None = None) -> PipelineRun:
-    """Run the pipeline on ``rows`` in a fresh temporary database (vectors shared with ``cache_db``)."""
+@contextmanager
+def pipeline_on(rows: list[dict], encoder: str, cache_db: Path | None = None) -> Iterator[tuple[Pipeline, float]]:
+    """The pipeline, after running on ``rows`` in a fresh temporary database (vectors shared
+    with ``cache_db``), and the seconds the run took; an article's source ends in ``#`` and its row's number."""
     with tempfile.TemporaryDirectory(prefix="storyweave-eval-") as folder:
         gold_file = Path(folder) / "gold.jsonl"
         gold_file.write_text("".join(json.dumps(_input(row), ensure_ascii=False) + "\n" for row in rows),
@@ -157,14 +160,19 @@ def run_pipeline(rows: list[dict], encoder: str, cache_db: Path | None = None) -
                 pipeline.store.merge_vectors_from(cache_db)
             start = time.perf_counter()
             pipeline.run([gold_file])
-            seconds = time.perf_counter() - start
-            encoder_seconds = pipeline.encoder_seconds
-            articles = pipeline.store.articles()
-            vectors = pipeline.vectors_for(articles).vectors
-            story_of = {e.id: e.story_id for e in pipeline.store.events()}
+            yield pipeline, time.perf_counter() - start
         if cache_db is not None:
             with Store(cache_db) as cache:
                 cache.merge_vectors_from(db)
+
+
+def run_pipeline(rows: list[dict], encoder: str, cache_db: Path | None = None) -> PipelineRun:
+    """Run the pipeline on ``rows`` in a fresh temporary database (vectors shared with ``cache_db``)."""
+    with pipeline_on(rows, encoder, cache_db) as (pipeline, seconds):
+        encoder_seconds = pipeline.encoder_seconds
+        articles = pipeline.store.articles()
+        vectors = pipeline.vectors_for(articles).vectors
+        story_of = {e.id: e.story_id for e in pipeline.store.events()}
     line_of = {int(a.source.rsplit("#", 1)[1]) - 1: a for a in articles}
     events: list[Hashable] = [f"unstored-{i}" for i in range(len(rows))]
     stories = list(events)
