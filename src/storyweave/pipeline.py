@@ -13,7 +13,7 @@ from itertools import islice
 
 import numpy as np
 
-from .clean import SiteModel, clean_document
+from .clean import SiteModel, clean_document, load_lexicons
 from .cluster import (LEAD_VECTORS, EventClusterer, EventState, StoryLinker, dates_from_back_references,
                       embedded_sentences, signals_for, story_order, unit)
 from .dates import article_anchor, find_time_expressions, parse_published
@@ -138,6 +138,7 @@ class Pipeline:
     def run(self, paths: Iterable[str | os.PathLike], progress: Callable[[int], None] | None = None) -> RunReport:
         """Ingest and process everything under ``paths``; bad items are reported, not fatal."""
         report = RunReport()
+        load_lexicons(())  # English word lists now; other languages as their first page comes
         items = iter(read_paths(paths))
         while batch := list(islice(items, self.batch_size)):
             self._run_batch(batch, report)

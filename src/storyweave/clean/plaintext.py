@@ -524,11 +524,14 @@ def drop_organisation_tail(segments: list[Segment], lang: str) -> None:
     for n, i in enumerate(kept):
         text = segments[i].text
         name = presents_organisation(text) if said * 2 >= total else None
-        following = [segments[j].text for j in kept[n + 1:] if segments[j].body]
-        if (name and not any(w.lower() in words for w in tokens(name))
+        if not name:
+            said += len(text)
+            continue
+        following = next((segments[j].text for j in kept[n + 1:] if segments[j].body), None)
+        if (not any(w.lower() in words for w in tokens(name))
                 and any(name in segments[j].text for j in kept[:n])
-                and (text.count(name) > 1 or following and following[0].startswith(name))
-                and (not following or name in following[0])):
+                and (text.count(name) > 1 or following is not None and following.startswith(name))
+                and (following is None or name in following)):
             for later in segments[i:]:
                 if later.kept:
                     later.reason = "about-organisation"
