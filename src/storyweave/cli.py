@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 from rich import box
@@ -15,17 +15,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .bench import cleaning as bench_cleaning
-from .bench import events as bench_events
-from .bench import dedup as bench_dedup
-from .bench import embed as bench_embed
-from .bench import langid as bench_langid
-from .bench import stream as bench_stream
-from .bench import translations as bench_translations
 from .clean import clean_report
 from .embed import ENCODERS, get_encoder
 from .ingest import read_paths
 from .pipeline import Pipeline
+
+if TYPE_CHECKING:  # the benchmarks are imported by their commands only: they pull in heavy libraries
+    from .bench import cleaning as bench_cleaning
+    from .bench import langid as bench_langid
 
 DB_OPTION = click.option("--db", default="storyweave.db", show_default=True, type=click.Path(dir_okay=False),
                          help="SQLite database file (created if missing).")
@@ -113,6 +110,7 @@ def cleaning(data: Path, limit: int | None) -> None:
     of the extraction alone, after loading models and word lists), storyweave's text F1 on
     English and non-English pages, then a JSON line with storyweave's headline figures.
     """
+    from .bench import cleaning as bench_cleaning
     try:
         pages = bench_cleaning.load_pages(data, limit)
     except bench_cleaning.BenchDataError as error:
@@ -137,6 +135,7 @@ def langid(data: Path, limit: int | None, half: int | None) -> None:
     storyweave's headline figures. Codes are compared as ISO 639-1 with 'nb' as 'no' and
     every Chinese as 'zh'.
     """
+    from .bench import langid as bench_langid
     try:
         samples = bench_langid.load_samples(data, limit, half)
     except bench_langid.BenchDataError as error:
@@ -163,6 +162,7 @@ def stream(sizes: tuple[int, ...], baseline: bool) -> None:
     Each run is a fresh process; memory should stay flat as N grows (only the open window is
     kept). B-cubed F1 is against the stream's true events. Then one JSON line.
     """
+    from .bench import stream as bench_stream
     methods = list(bench_stream.METHODS) if baseline else ["ann"]
     results = []
     for n in sizes:
@@ -193,6 +193,7 @@ def translations(data: Path, encoders: tuple[str, ...], cache_db: Path | None) -
     F1, P@1 of each text's best match in every other language, on all doc ids and on the
     held-out half; texts/s of deciding, vectors given), how long encoding took, then a JSON line.
     """
+    from .bench import translations as bench_translations
     try:
         texts = bench_translations.load_texts(data)
     except bench_translations.BenchDataError as error:
@@ -230,6 +231,7 @@ def dedup(data: Path, seed: int) -> None:
     file's texts with a seed. Prints a table (pair precision and recall on all texts and on
     the held-out half, texts/s on one core), storyweave's recall per kind of reprint, then a JSON line.
     """
+    from .bench import dedup as bench_dedup
     try:
         corpus = bench_dedup.build_corpus(bench_dedup.load_originals(data), seed)
     except bench_dedup.BenchDataError as error:
@@ -267,6 +269,8 @@ def embed(data: Path, encoders: tuple[str, ...], sample: int, cache_db: Path | N
     Prints a table (speed on the first SAMPLE texts; P@1 of each text's translation among all
     texts of every other language, by cosine and by margin of mean sentence vectors), then a JSON line.
     """
+    from .bench import embed as bench_embed
+    from .bench import translations as bench_translations
     try:
         texts = bench_translations.load_texts(data)
     except bench_translations.BenchDataError as error:
@@ -309,6 +313,7 @@ def eval_events(gold: Path, encoder: str, cache_db: Path | None, half: int | Non
     pairwise F1 and ARI per method (and for stories against gold stories or topics), then
     one JSON line.
     """
+    from .bench import events as bench_events
     try:
         rows = bench_events.load_gold(gold, half, split_by)
     except (ValueError, json.JSONDecodeError) as error:
@@ -337,6 +342,8 @@ def _measure(methods: Iterable[str], run: Callable[[str, list], R], items: list,
 
 def _langid_table(title: str, samples: list[bench_langid.Sample],
                   results: Iterable[bench_langid.MethodResult]) -> Table:
+    from .bench import langid as bench_langid
+
     table = Table("method", "accuracy", "acc. if conf.", "conf.", "und", "texts/CPU-s", title=title,
                   box=box.SIMPLE_HEAD)
     for result in results:

@@ -524,14 +524,17 @@ class RelationFinder:
         for i, j in self.near_duplicates.candidates(signatures).tolist():
             earlier_copies[j].append(i)
         docs = unit_rows(np.vstack([vectors[a.id].mean(axis=0) for a in pool]))
+        langs = np.array([a.lang for a in pool])
         relations = []
         for position in range(first_new, len(pool)):
             article = pool[position]
             if article.id in copy_of:
                 relation = Relation("duplicate", article.id, copy_of[article.id], 1.0, "identical text")
             else:
-                relation = (self._copy(pool, position, earlier_copies[position], signatures)
-                            or self._translation(pool, position, docs[:position] @ docs[position], vectors))
+                relation = self._copy(pool, position, earlier_copies[position], signatures)
+                if relation is None:
+                    relation = self._translation(pool, position, docs[:position] @ docs[position],
+                                                 langs[:position], vectors)
             if relation:
                 relations.append(relation)
         return relations
@@ -553,9 +556,10 @@ class RelationFinder:
                         f"near-duplicate (MinHash: {containment[best]:.0%} of the shorter text shared, "
                         f"Jaccard {jaccard[best]:.2f}); shares {length} words in a row from word {start}")
 
-    def _translation(self, pool: list[Article], position: int, similarity: np.ndarray,
+    def _translation(self, pool: list[Article], position: int, similarity: np.ndarray, langs: np.ndarray,
                      vectors: dict[str, np.ndarray]) -> Relation | None:
-        """The best-aligned earlier article in another language, among the closest ones of each language.
+        """The best-aligned earlier article in another language, among the closest ones of each language
+        (``similarity`` and ``langs``: document cosines and languages of the articles before it).
 
         Margins are taken against the closest articles of each language, so the more of them
         there are, the less a bead needs (see :class:`TranslationDetector`).
@@ -563,7 +567,6 @@ class RelationFinder:
         article = pool[position]
         if article.lang == "und":
             return None
-        langs = np.array([a.lang for a in pool[:position]])
         closest = {lang: np.flatnonzero(langs == lang) for lang in set(langs.tolist()) - {"und"}}
         closest = {lang: members[np.argsort(-similarity[members], kind="stable")[: self.candidates]].tolist()
                    for lang, members in closest.items()}

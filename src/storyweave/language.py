@@ -387,11 +387,13 @@ class ByteNaiveBayes:
 def _automaton_depth(table: np.ndarray, row_start: np.ndarray) -> int:
     """The depth of the deepest state (breadth-first from the root)."""
     seen = np.zeros(len(row_start), dtype=bool)
+    reached = np.zeros(len(row_start), dtype=bool)
     frontier, depth = np.array([0]), 0
     seen[0] = True
     while True:
-        following = np.unique(table[(row_start[frontier][:, None] + np.arange(256)).ravel()])
-        frontier = following[~seen[following]]
+        reached[:] = False
+        reached[table[(row_start[frontier][:, None] + np.arange(256)).ravel()]] = True
+        frontier = np.flatnonzero(reached & ~seen)
         if not len(frontier):
             return depth
         seen[frontier] = True

@@ -320,7 +320,8 @@ class Pipeline:
     def _event_title(event: EventState, articles: dict[str, Article]) -> str:
         """Title of the original member closest to the event's centroid."""
         originals = [m for m in event.members if not m.follows] or event.members
-        best = max(originals, key=lambda m: float(m.doc @ event.centroid))
+        centroid = event.centroid
+        best = max(originals, key=lambda m: float(m.doc @ centroid))
         return articles[best.article_id].title
 
     # -- reading back -------------------------------------------------------------------

@@ -14,19 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from storyweave.bench.metrics import PrecisionRecall
+from storyweave.bench.metrics import PrecisionRecall, one_core
 from storyweave.dedup import NearDuplicateDetector, normalised_body_key, shingle_hashes
 
 HALVES = ("tune", "held-out")
@@ -155,20 +153,6 @@ def build_corpus(originals: Sequence[str], seed: int = 0, share: float = 0.5) ->
                 rows.append((REPRINTS[kind](text, rng), family, kind, half))
     rng.shuffle(rows)
     return Corpus(*(list(column) for column in zip(*rows)))
-
-
-@contextmanager
-def one_core():
-    """Run the block on a single CPU core (where the system lets a process choose)."""
-    if not hasattr(os, "sched_getaffinity"):
-        yield
-        return
-    cores = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {min(cores)})
-    try:
-        yield
-    finally:
-        os.sched_setaffinity(0, cores)
 
 
 @dataclass(frozen=True, slots=True)

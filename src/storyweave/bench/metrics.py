@@ -1,7 +1,9 @@
-"""Scores shared by the benchmarks."""
+"""Scores and measuring helpers shared by the benchmarks."""
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -21,3 +23,17 @@ class PrecisionRecall:
     @property
     def f1(self) -> float:
         return f1(self.precision, self.recall)
+
+
+@contextmanager
+def one_core():
+    """Run the block on a single CPU core (where the system lets a process choose)."""
+    if not hasattr(os, "sched_getaffinity"):
+        yield
+        return
+    cores = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cores)})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, cores)

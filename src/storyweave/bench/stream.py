@@ -22,6 +22,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from storyweave.bench.events import score
+from storyweave.bench.metrics import one_core
 from storyweave.cluster import ArticleSignals, EventClusterer
 from storyweave.dates import EventTime
 
@@ -154,4 +155,10 @@ def run_isolated(method: str, n: int) -> StreamResult:
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = "1"
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(run_stream, (method, n))
+        return pool.apply(run_on_one_core, (method, n))
+
+
+def run_on_one_core(method: str, n: int) -> StreamResult:
+    """``run_stream`` pinned to one CPU core."""
+    with one_core():
+        return run_stream(method, n)

@@ -74,14 +74,21 @@ def load_lexicons(langs: Iterable[str]) -> None:
     """Load the function words and word frequencies of ``langs`` and English now (a one-time cost per
     language, otherwise paid by the first page in it).
 
-    What is loaded by then (modules, models, word lists) lives as long as the process, so it is
-    moved out of the garbage collector's full scans (:func:`gc.freeze`): rescanning it cost about
-    a quarter of plain-text cleaning time on the benchmark.
+    What is loaded by the first call (modules, models, word lists) lives as long as the process, so
+    it is moved out of the garbage collector's full scans (:func:`gc.freeze`, once): rescanning it
+    cost about a quarter of plain-text cleaning time on the benchmark.
     """
     load_frequencies()
     for lang in set(langs):
         stopwords(lang)
         zipf("the", lang)
+    _freeze_loaded()
+
+
+@lru_cache(maxsize=1)
+def _freeze_loaded() -> None:
+    """Once per process: collect what is garbage now, then keep the rest out of full collections."""
+    gc.collect()
     gc.freeze()
 
 
