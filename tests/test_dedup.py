@@ -118,3 +118,18 @@ def test_relation_finder_finds_copies_by_lsh_and_translations_by_alignment():
     assert [(r.kind, r.article_id, r.original_id) for r in relations] == [
         ("duplicate", "copy", "orig"), ("translation", "fr", "orig")]
     assert "150 words in a row from word 1" in relations[0].evidence
+
+
+def test_relation_finder_signs_each_article_once_across_batches():
+    body = " ".join(f"word{i}" for i in range(150))
+    finder = RelationFinder()
+    signed = []
+    sign = finder.near_duplicates.signatures
+    finder.near_duplicates.signatures = lambda texts: signed.extend(texts) or sign(texts)
+    first = [_article("orig", "en", body), _article("other", "en", "Something else entirely " * 20)]
+    later = first + [_article("copy", "en", "Advertisement. " + body)]
+    vectors = {a.id: np.eye(3, 8) for a in later}
+    finder.find_all(first, 0, vectors, copy_of={})
+    relations = finder.find_all(later, 2, vectors, copy_of={})
+    assert len(signed) == 3  # the first two are not signed again in the second batch
+    assert [(r.kind, r.article_id, r.original_id) for r in relations] == [("duplicate", "copy", "orig")]

@@ -87,15 +87,15 @@ def test_corrupt_file_is_reported_and_the_rest_still_comes_out(tmp_path):
     folder = tmp_path / "in"
     shutil.copytree(SEEDS, folder)
     (folder / "005_corrupt.txt").write_bytes(b"\x00\x01\x02\xff\xfe" * 200)
-    (folder / "006_empty.txt").write_bytes(b"")
+    (folder / "006_[b]empty.txt").write_bytes(b"")  # brackets in a name are not console markup
     db = tmp_path / "s.db"
     result = CliRunner().invoke(main, ["run", str(folder), "--db", str(db), "--json"])
     assert result.exit_code == 1
     overview = json.loads(result.stdout)
     assert len(overview["articles"]) == 5
     assert _groups(overview) == [["000", "001", "003", "004"], ["002"]]
-    assert sorted(Path(r["source"]).name for r in overview["rejected"]) == ["005_corrupt.txt", "006_empty.txt"]
-    assert "005_corrupt.txt" in result.stderr
+    assert sorted(Path(r["source"]).name for r in overview["rejected"]) == ["005_corrupt.txt", "006_[b]empty.txt"]
+    assert "005_corrupt.txt: binary content" in result.stderr and "006_[b]empty.txt: empty file" in result.stderr
 
 
 def test_mixed_formats_in_one_batch(tmp_path):
@@ -267,3 +267,16 @@ def test_an_article_arriving_late_joins_its_event_and_the_event_keeps_its_date(t
     by_title = {a["title"][:5]: a["event"] for a in overview["articles"]}
     assert by_title["Survi"] == by_title["Earth"] != by_title["Marla"]
     assert {e["id"]: e["date"] for e in overview["events"]} == before
+
+
+def test_members_of_open_events_keep_their_signals_between_batches(tmp_path, monkeypatch):
+    import storyweave.pipeline as pipeline_module
+
+    computed = []
+    original = pipeline_module.signals_for
+    monkeypatch.setattr(pipeline_module, "signals_for",
+                        lambda article, vectors: computed.append(article.id) or original(article, vectors))
+    with Pipeline(tmp_path / "s.db", encoder="hashing", batch_size=2) as pipeline:
+        report = pipeline.run(sorted(SEEDS.glob("*.txt")))
+    assert len(report.added) == 5
+    assert sorted(computed) == sorted(report.added)  # each once, though open events come back every batch

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:  # the benchmarks are imported by their commands only: they pu
 
 DB_OPTION = click.option("--db", default="storyweave.db", show_default=True, type=click.Path(dir_okay=False),
                          help="SQLite database file (created if missing).")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths and reasons stay on one line each
 R = TypeVar("R")
 
 
@@ -50,7 +51,7 @@ def run(paths: tuple[str, ...], db: str, as_json: bool, encoder: str) -> None:
         task = bar.add_task("run", total=None)
         report = pipeline.run(paths, progress=lambda n: bar.advance(task, n))
         for item in report.rejected:
-            err.print(f"[red]rejected[/red] {item.source}: {item.reason}", highlight=False)
+            err.print(f"[red]rejected[/red] {escape(item.source)}: {escape(item.reason)}", highlight=False)
         err.print(f"{len(report.added)} added, {report.unchanged} already stored, {len(report.rejected)} rejected",
                   highlight=False)
         _show(pipeline.overview(), as_json)

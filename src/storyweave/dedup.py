@@ -17,7 +17,7 @@ enough, sharing the structure is.
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -508,10 +508,27 @@ class NearDuplicateDetector:
 class RelationFinder:
     """Whether each new article copies or translates an article before it."""
 
+    kept = 50_000  # signatures of the most recent articles kept between batches (open events come back)
+
     def __init__(self, candidates: int = 5):
         self.candidates = candidates  # closest earlier articles of each language tried as originals
         self.near_duplicates = NearDuplicateDetector()
         self.translations = TranslationDetector()
+        self._signatures: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()
+
+    def signatures(self, articles: list[Article]) -> Signatures:
+        """MinHash signatures of the articles' bodies, each computed once while it stays recent."""
+        missing = [a for a in articles if a.id not in self._signatures]
+        fresh = self.near_duplicates.signatures([a.body for a in missing])
+        for index, article in enumerate(missing):
+            self._signatures[article.id] = (fresh.minhash[index], int(fresh.sizes[index]))
+        for article in articles:
+            self._signatures.move_to_end(article.id)
+        rows = [self._signatures[a.id] for a in articles]
+        while len(self._signatures) > self.kept:
+            self._signatures.popitem(last=False)
+        minhash = np.array([r for r, _ in rows], np.uint32).reshape(len(rows), self.near_duplicates.num_perm)
+        return Signatures(minhash, np.array([n for _, n in rows], np.int64))
 
     def find_all(self, pool: list[Article], first_new: int, vectors: dict[str, np.ndarray],
                  copy_of: dict[str, str]) -> list[Relation]:
@@ -519,7 +536,7 @@ class RelationFinder:
 
         ``copy_of`` maps an article to an earlier one with exactly the same text, where known.
         """
-        signatures = self.near_duplicates.signatures([a.body for a in pool])
+        signatures = self.signatures(pool)
         earlier_copies = defaultdict(list)
         for i, j in self.near_duplicates.candidates(signatures).tolist():
             earlier_copies[j].append(i)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +15,7 @@ from itertools import islice
 import numpy as np
 
 from .clean import SiteModel, clean_document, load_lexicons
-from .cluster import (LEAD_VECTORS, EventClusterer, EventState, StoryLinker, dates_from_back_references,
+from .cluster import (LEAD_VECTORS, ArticleSignals, EventClusterer, EventState, StoryLinker, dates_from_back_references,
                       embedded_sentences, signals_for, story_order, unit)
 from .dates import article_anchor, find_time_expressions, parse_published
 from .dedup import Relation, RelationFinder, normalised_body_key
@@ -34,6 +35,8 @@ ALIGNED_SENTENCES = 8
 MAX_SENTENCE_CHARS = 400
 # Possible translations: leads this close (0 at the encoder's topic floor, 1 at identity) in two languages.
 TRANSLATION_LEAD = 0.3
+# Members of open events come back in every batch: their clustering signals are kept (most recent first).
+KEPT_SIGNALS = 50_000
 
 
 @dataclass
@@ -123,6 +126,7 @@ class Pipeline:
         self.open_events = open_events
         self.relations = RelationFinder()
         self.encoder_seconds = 0.0  # spent encoding, for throughput reports
+        self._signals: OrderedDict[str, ArticleSignals] = OrderedDict()
 
     def __enter__(self) -> Pipeline:
         return self
@@ -280,7 +284,7 @@ class Pipeline:
     def _assign_events(self, fresh: list[Prepared], known: list[Article], pool: list[Article],
                        vectors: dict[str, np.ndarray]) -> tuple[EventClusterer, dict[str, int], set[str]]:
         """Open events rebuilt from the store, then each new article added in time order."""
-        signals = {a.id: signals_for(a, vectors[a.id]) for a in pool}
+        signals = {a.id: self._signals_of(a, vectors[a.id]) for a in pool}
         clusterer = EventClusterer(topic_floor=self.encoder.topic_floor)
         clusterer.restore([(signals[a.id], a.event_id) for a in known])
         first_seen = self.store.event_first_seen(list(clusterer.events))
@@ -293,6 +297,15 @@ class Pipeline:
             prepared.article.event_id = event_id
             touched.add(event_id)
         return clusterer, first_seen, touched
+
+    def _signals_of(self, article: Article, vectors: np.ndarray) -> ArticleSignals:
+        """The article's clustering signals, computed once while it stays among the recent ones
+        (its text, relations and lead vectors do not change once it is stored)."""
+        signals = self._signals.pop(article.id, None) or signals_for(article, vectors)
+        self._signals[article.id] = signals
+        if len(self._signals) > KEPT_SIGNALS:
+            self._signals.popitem(last=False)
+        return signals
 
     def _event_days(self, events: list[EventState], touched: set[str], fresh: list[Prepared], pool: list[Article],
                     embedded: Embedded) -> dict[str, date | None]:
