@@ -4,7 +4,7 @@ import numpy as np
 
 from storyweave.bench.events import score
 from storyweave.bench.stream import StreamShape, SyntheticNews
-from storyweave.cluster import (ArticleSignals, EventClusterer, EventState, MemberIndex, StoryLinker, overlap,
+from storyweave.cluster import (ArticleSignals, EventClusterer, EventState, MemberIndex, Profile, StoryLinker, overlap,
                                 story_order)
 from storyweave.dates import Anchor, EventTime
 
@@ -137,8 +137,10 @@ def test_synthetic_stream_is_clustered_close_to_its_true_events():
 
 
 def test_overlap_matches_spelling_variants():
-    assert overlap({"vladimir poutine": 2.0, "country:RU": 1.0}, {"vladimir putin": 1.0}) == 2 / 3
-    assert overlap({}, {"vladimir putin": 1.0}) is None
+    putin = Profile()
+    putin.merge({"vladimir putin": 1.0})
+    assert overlap({"vladimir poutine": 2.0, "country:RU": 1.0}, putin) == 2 / 3
+    assert overlap({}, putin) is None
 
 
 def test_storylines_link_related_events_oldest_first():

@@ -178,8 +178,12 @@ class EventState:
         return unit(np.mean([m.doc for m in self.members], axis=0))
 
     @property
-    def entities(self) -> dict[str, float]:
-        return {k: w for m in self.members for k, w in m.entities.items()}
+    def entities(self) -> Profile:
+        """Every entity its members name (for storylines)."""
+        profile = Profile()
+        for member in self.members:
+            profile.merge(member.entities)
+        return profile
 
 
 def dot(a: dict[str, float], b: dict[str, float]) -> float:
@@ -198,17 +202,12 @@ def rare_words(article: Article, top: int = 64) -> dict[str, float]:
     return {w: v / norm for w, v in weights if v > 0}
 
 
-def overlap(article: dict[str, float], profile: dict[str, float]) -> float | None:
+def overlap(article: dict[str, float], profile: Profile) -> float | None:
     """Share of the article's entity weight that the profile also names (None: no entities)."""
     total = sum(article.values())
     if not total:
         return None
-    if isinstance(profile, Profile):
-        matched = sum(w for key, w in article.items() if profile.names(key))
-    else:
-        matched = sum(w for key, w in article.items() if key in profile
-                      or any(same_entity(key, other) for other in profile))
-    return matched / total
+    return sum(w for key, w in article.items() if profile.names(key)) / total
 
 
 def dates_conflict(a: EventTime, b: EventTime) -> bool:
@@ -509,7 +508,7 @@ class StoryLinker:
     max_gap_days: int = 30
     min_shared: float = 0.2  # on ECB+ dev (undated) any shared entity chained 35 topics into one story
 
-    def related(self, entities_a: dict[str, float], entities_b: dict[str, float], day_a: date | None,
+    def related(self, entities_a: Profile, entities_b: Profile, day_a: date | None,
                 day_b: date | None) -> bool:
         """Two same-topic events continue one story: each names enough of the other's entities
         (weighted by salience), and they are close in time."""
@@ -531,7 +530,7 @@ class StoryLinker:
         if events:
             centroids = np.vstack([e.centroid for e in events])
             close = np.argwhere(np.triu(centroids @ centroids.T >= self.story_floor, k=1))
-            profiles: dict[str, dict[str, float]] = {}
+            profiles: dict[str, Profile] = {}
             for i, j in close:
                 a, b = events[i], events[j]
                 if root(a.id) == root(b.id):
