@@ -29,6 +29,7 @@ DB_OPTION = click.option("--db", default="storyweave.db", show_default=True, typ
                          help="SQLite database file (created if missing).")
 err = Console(stderr=True, soft_wrap=True)  # paths and reasons stay on one line each
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 @click.group()
@@ -116,7 +117,7 @@ def cleaning(data: Path, limit: int | None) -> None:
         pages = bench_cleaning.load_pages(data, limit)
     except bench_cleaning.BenchDataError as error:
         raise click.BadParameter(str(error), param_hint="--data") from error
-    results = _measure(bench_cleaning.METHODS, bench_cleaning.run_method, pages, "pages")
+    results = _measure(bench_cleaning.METHODS, bench_cleaning.run_method, pages, f"{len(pages)} pages")
     title = f"Article-body extraction on {data.resolve().name} ({len(pages)} pages)"
     Console().print(_bench_table(title, results.values()))
     click.echo(_language_line(bench_cleaning.language_split(pages, results["storyweave (text)"].predictions)))
@@ -141,7 +142,7 @@ def langid(data: Path, limit: int | None, half: int | None) -> None:
         samples = bench_langid.load_samples(data, limit, half)
     except bench_langid.BenchDataError as error:
         raise click.BadParameter(str(error), param_hint="--data") from error
-    results = _measure(bench_langid.METHODS, bench_langid.run_method, samples, "texts")
+    results = _measure(bench_langid.METHODS, bench_langid.run_method, samples, f"{len(samples)} texts")
     title = f"Language identification on {data.name} ({len(samples)} texts)"
     Console().print(_langid_table(title, samples, results.values()))
     predictions = results["storyweave"].predictions or []
@@ -241,10 +242,8 @@ def dedup(data: Path, seed: int) -> None:
     table = Table("method", "precision", "recall", "F1", "held-out P", "held-out R", "texts", "texts/s (1 core)",
                   box=box.SIMPLE_HEAD, title=f"Reprints among {len(corpus.texts):,} texts "
                                              f"({originals:,} originals of {data.name})")
-    results = {}
-    for name in bench_dedup.METHODS:
-        with err.status(f"{name} on {len(corpus.texts):,} texts"):
-            result = results[name] = bench_dedup.run_method(name, corpus)
+    results = _measure(bench_dedup.METHODS, bench_dedup.run_method, corpus, f"{len(corpus.texts):,} texts")
+    for name, result in results.items():
         a, h = result.scores["all"], result.scores["held-out"]
         table.add_row(name, f"{a.precision:.4f}", f"{a.recall:.4f}", f"{a.f1:.4f}", f"{h.precision:.4f}",
                       f"{h.recall:.4f}", f"{result.texts:,}", f"{result.texts_per_s:,.0f}")
@@ -332,11 +331,11 @@ def eval_events(gold: Path, encoder: str, cache_db: Path | None, half: int | Non
     click.echo(json.dumps(bench_events.headline(results, run, len(rows))))
 
 
-def _measure(methods: Iterable[str], run: Callable[[str, list], R], items: list, noun: str) -> dict[str, R]:
-    """Each method's result on ``items``, with a status line while it runs."""
+def _measure(methods: Iterable[str], run: Callable[[str, T], R], items: T, what: str) -> dict[str, R]:
+    """Each method's result on ``items`` (``what`` they are, for the status line while it runs)."""
     results = {}
     for name in methods:
-        with err.status(f"{name} on {len(items)} {noun}"):
+        with err.status(f"{name} on {what}"):
             results[name] = run(name, items)
     return results
 

@@ -25,6 +25,7 @@ from storyweave.bench.events import score
 from storyweave.bench.metrics import one_core
 from storyweave.cluster import ArticleSignals, EventClusterer
 from storyweave.dates import EventTime
+from storyweave.dedup import unit_rows
 
 START = date(2024, 1, 1)
 # Candidate events by HNSW once the window holds 4,096 members, or always by an exact scan.
@@ -59,7 +60,7 @@ class StreamResult:
 
 
 def _units(matrix: np.ndarray) -> np.ndarray:
-    return (matrix / np.linalg.norm(matrix, axis=-1, keepdims=True)).astype(np.float32)
+    return unit_rows(matrix).astype(np.float32)
 
 
 class SyntheticNews:

@@ -158,7 +158,8 @@ def best_f1_threshold(similarity: np.ndarray, is_gold: np.ndarray) -> float:
 def cosine_threshold(texts: Sequence[Text], vectors: Sequence[np.ndarray]) -> Decision:
     """Baseline: a pair is a translation when its document cosine reaches the best-F1 threshold of the tune half."""
     start = time.perf_counter()
-    cos = _documents(vectors) @ _documents(vectors).T
+    docs = _documents(vectors)
+    cos = docs @ docs.T
     tune_i, tune_j = _cross_language_pairs(texts, HALVES[0])
     doc_ids = np.array([t.doc_id for t in texts])
     threshold = best_f1_threshold(cos[tune_i, tune_j], doc_ids[tune_i] == doc_ids[tune_j])
@@ -171,7 +172,8 @@ def cosine_threshold(texts: Sequence[Text], vectors: Sequence[np.ndarray]) -> De
 def mutual_nearest(texts: Sequence[Text], vectors: Sequence[np.ndarray]) -> Decision:
     """Baseline: a pair is a translation when each text is the other's nearest document in its language."""
     start = time.perf_counter()
-    cos = _documents(vectors) @ _documents(vectors).T
+    docs = _documents(vectors)
+    cos = docs @ docs.T
     best = _nearest_by_language(texts, cos)
     pairs = {(min(i, j), max(i, j)) for (i, lang), j in best.items() if best[j, texts[i].lang] == i}
     return Decision(pairs, best, time.perf_counter() - start)

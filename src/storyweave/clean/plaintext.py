@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from typing import Literal
 
 from storyweave.language import UNDETERMINED, detect_language
@@ -338,7 +339,7 @@ def mark_items(segments: list[Segment], lang: str) -> None:
     for i, s in enumerate(segments):
         if not (s.kept and s.kind == "paragraph" and is_lead_in(s.text, lang)):
             continue
-        for later in segments[i + 1:]:
+        for later in islice(segments, i + 1, None):
             if not later.kept or later.sentence or later.body or later.kind != "paragraph":
                 break
             later.item = True
