@@ -14,9 +14,9 @@ from functools import lru_cache
 import regex as re
 from rapidfuzz.distance import Levenshtein
 
-from .dates import calendar_words
-from .models import Mention
-from .text import fold, words, zipf
+from ..dates import calendar_words
+from ..models import Mention
+from ..text import fold, words, zipf
 
 _CAP = r"\p{Lu}[\w’'\-]*"
 _CONNECTOR = r"(?:van|der|den|von|al|bin|ibn)"
