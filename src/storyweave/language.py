@@ -339,6 +339,9 @@ class ByteNaiveBayes:
         self._priors = _padded(np.asarray(priors, dtype=np.float32)[None, :])[0]
         self.depth = _automaton_depth(self._next_state, self._row_start)
         self.labels, self._label_of_column = _folded_labels(classes)
+        self._first_columns = np.unique(self._label_of_column, return_index=True)[1]  # each label's first column
+        self._other_columns = [(column, int(self._label_of_column[column])) for column in
+                               sorted(set(range(len(classes))) - set(self._first_columns.tolist()))]
         self.column = {label: index for index, label in enumerate(self.labels)}
         self._scratch = threading.local()
 
@@ -359,10 +362,9 @@ class ByteNaiveBayes:
     def _folded(self, probs: np.ndarray) -> np.ndarray:
         """Probabilities per label: the columns of one label added, row by row (the same sums
         whatever the number of rows)."""
-        first = np.unique(self._label_of_column, return_index=True)[1]  # each label's first column
-        folded = probs[:, first]
-        for column in sorted(set(range(probs.shape[1])) - set(first.tolist())):
-            folded[:, self._label_of_column[column]] += probs[:, column]
+        folded = probs[:, self._first_columns]
+        for column, label in self._other_columns:
+            folded[:, label] += probs[:, column]
         return folded
 
     def _scores(self, encoded: list[bytes]) -> np.ndarray:

@@ -16,12 +16,16 @@ from __future__ import annotations
 from storyweave.language import detect_language, normalise_language
 from storyweave.models import Cleaned, Document, Rejected
 
+from storyweave.text import zipf
+
+from . import lines
 from .html import clean_html
+from .patterns import rules_for_word
 from .plaintext import clean_plaintext
 from .sites import SiteModel, page_key, site_of
 from .words import load_lexicons
 
-__all__ = ["SiteModel", "clean_document", "clean_report", "load_lexicons"]
+__all__ = ["SiteModel", "clean_document", "clean_report", "clear_caches", "load_lexicons"]
 
 
 def clean_document(doc: Document, sites: SiteModel | None = None) -> Cleaned:
@@ -47,6 +51,12 @@ def clean_document(doc: Document, sites: SiteModel | None = None) -> Cleaned:
         cleaned = clean(doc)  # raises again when the page itself has no article text
     sites.record(site, page_key(doc), lines)
     return cleaned
+
+
+def clear_caches() -> None:
+    """Forget the results cleaning memoises per line and per word (benchmarks time a cold start)."""
+    for cached in (lines.tokens, lines.stopword_share, lines.sentences, lines.key, rules_for_word, zipf):
+        cached.cache_clear()
 
 
 def clean_report(item: Document | Rejected) -> dict:

@@ -398,7 +398,8 @@ _OTHER_HINT = _hint(tuple(sorted({w for i in _ANY_START for w in _HINT_WORDS[RUL
 
 
 @lru_cache(maxsize=4096)
-def _rules_for_word(first: str, number: bool) -> tuple[tuple[Rule, re.Pattern[str], int, re.Pattern[str] | None], ...]:
+def rules_for_word(first: str, number: bool) -> tuple[tuple[Rule, re.Pattern[str], int, re.Pattern[str] | None], ...]:
+    """The rules a line starting with the word ``first`` (a ``number`` or not) can match (memoised)."""
     indices = set(_ANY_START) | set(_BY_FIRST_WORD.get(first, ())) | set(_DIGIT_RULES if number else ())
     return tuple(_ENTRIES[i] for i in sorted(indices))
 
@@ -409,7 +410,7 @@ def _rules_for(first: str) -> tuple[tuple[Rule, re.Pattern[str], int, re.Pattern
     number = first[:1].isdigit()
     if not number and first not in _BY_FIRST_WORD:
         return _OTHER_LINES
-    return _rules_for_word(first, number)
+    return rules_for_word(first, number)
 
 
 def match_rule(text: str, hinted: bool = True) -> tuple[Rule, dict[str, str]] | None:
