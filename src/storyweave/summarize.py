@@ -1,0 +1,286 @@
+"""Event summaries: a few sentences chosen across sources and languages, each with its citations,
+the number of independent sources that tell it, single-source marks, and conflicting values.
+
+Sentences of all the event's articles meet in the encoder's multilingual space. Each
+language's sentences are first centred on their own mean (an encoder places sentences of
+one language near each other; within one event, what is left is what a sentence says). Two
+sentences of different sources tell the same fact when they are each other's nearest
+sentence in the other article and close enough (:data:`SUPPORT`): that link is a citation.
+Translations and reprints of one original, and articles of one site, are one source.
+
+Facts (a sentence and the sentences supporting it) are ranked by how many independent
+sources tell them, then by centrality (closeness to the rest of the event) and position
+(leads first); up to ``size`` facts told by several sources are taken, then the most
+central fact of each source told by it alone, marked single-source, up to ``most``
+sentences in all. A fact is told in the output language when one of its sentences is in
+it; otherwise in its own language, marked as such (no translator is assumed). Sentences
+that tell one fact but give different numbers or days are listed as conflicts.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+import numpy as np
+
+from .entities import same_entity
+from .models import Article, Event
+from .text import SENTENCE_END, spaced, words
+
+SUMMARY_SENTENCES = 20  # sentences of each article (after its title) that may be summarised
+SUPPORT = 0.3  # centred cosine above which two mutually nearest sentences tell one fact
+MIN_WORDS, MIN_CHARS, MAX_CHARS = 6, 30, 400  # a summary sentence: a real sentence, not a caption or a wall
+CENTRED_MIN = 4  # a language needs this many sentences in the event to be centred on its own mean
+_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[.,\s]\d{3})+(?![\d])|(?<![\w.,])\d+(?:[.,]\d+)?(?![\d])")
+YEAR = range(1900, 2100)
+
+
+@dataclass(slots=True)
+class SummarySentence:
+    """One statement of a summary and the articles whose sentences tell it."""
+
+    text: str
+    lang: str
+    article_id: str
+    citations: list[str]
+    independent_sources: int
+    single_source: bool
+
+
+@dataclass(slots=True)
+class ConflictValue:
+    value: str
+    citations: list[str]
+
+
+@dataclass(slots=True)
+class Conflict:
+    """Sources telling one fact with different values of one slot (``number``, ``weekday``)."""
+
+    slot: str
+    fact: str
+    values: list[ConflictValue]
+
+
+@dataclass(slots=True)
+class Summary:
+    """An event's summary in ``lang``."""
+
+    event_id: str
+    lang: str
+    sentences: list[SummarySentence] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    sources: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class _Sentence:
+    article: Article
+    index: int  # in article.sentences
+    source: int  # independent source number
+    row: int  # in the event's vector matrix
+
+    @property
+    def text(self) -> str:
+        return self.article.sentences[self.index]
+
+
+def independent_sources(articles: list[Article]) -> dict[str, int]:
+    """A source number per article: reprints and translations of one original (followed through
+    the articles given), and articles of one site, share a number."""
+    parent = {a.id: a.id for a in articles}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def join(a: str, b: str) -> None:
+        parent[root(a)] = root(b)
+
+    by_site: dict[str, str] = {}
+    for a in articles:
+        original = a.duplicate_of or a.translation_of
+        if original in parent:
+            join(a.id, original)
+        if a.site:
+            join(a.id, by_site.setdefault(a.site, a.id))
+    numbers: dict[str, int] = {}
+    return {a.id: numbers.setdefault(root(a.id), len(numbers)) for a in articles}
+
+
+def is_summary_sentence(text: str, lang: str) -> bool:
+    """A statement fit for a summary: long enough, not too long, ending like a sentence, no question."""
+    stripped = text.rstrip("'\"”’»)")
+    if not MIN_CHARS <= len(text) <= MAX_CHARS or not stripped or stripped[-1] not in SENTENCE_END:
+        return False
+    return not stripped.endswith(("?", "？")) and (not spaced(lang) or len(words(text)) >= MIN_WORDS)
+
+
+def centred(vectors: np.ndarray, langs: list[str]) -> np.ndarray:
+    """Unit rows after removing each language's mean row (the mean of all rows for a language with
+    fewer than :data:`CENTRED_MIN` rows)."""
+    langs_array = np.array(langs)
+    out = vectors - vectors.mean(axis=0)
+    for lang in set(langs):
+        rows = langs_array == lang
+        if rows.sum() >= CENTRED_MIN:
+            out[rows] = vectors[rows] - vectors[rows].mean(axis=0)
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def support_links(sentences: list[_Sentence], similarity: np.ndarray, threshold: float = SUPPORT) -> list[set[int]]:
+    """For each sentence, the sentences of other sources that tell the same fact: mutually nearest
+    between their two articles, with a similarity of at least ``threshold``."""
+    by_article: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(sentences):
+        by_article[s.article.id].append(i)
+    links: list[set[int]] = [set() for _ in sentences]
+    groups = list(by_article.values())
+    for a, rows_a in enumerate(groups):
+        for rows_b in groups[a + 1:]:
+            if sentences[rows_a[0]].source == sentences[rows_b[0]].source and \
+                    sentences[rows_a[0]].article.lang == sentences[rows_b[0]].article.lang:
+                continue  # reprints in one language: the same sentences, no evidence
+            block = similarity[np.ix_(rows_a, rows_b)]
+            best_b, best_a = block.argmax(axis=1), block.argmax(axis=0)
+            for i, j in enumerate(best_b.tolist()):
+                if best_a[j] == i and block[i, j] >= threshold:
+                    links[rows_a[i]].add(rows_b[j])
+                    links[rows_b[j]].add(rows_a[i])
+    return links
+
+
+class ExtractiveSummarizer:
+    """Summaries made of the event's own sentences (see the module docstring)."""
+
+    name = "extractive"
+
+    def __init__(self, size: int = 5, most: int = 7, support: float = SUPPORT):
+        self.size, self.most, self.support = size, most, support
+
+    def candidates(self, articles: list[Article]) -> dict[str, list[int]]:
+        """The sentence indexes of each article that a summary may use (title excluded)."""
+        return {a.id: [i for i in range(1, min(len(a.sentences), SUMMARY_SENTENCES + 1))
+                       if is_summary_sentence(a.sentences[i], a.lang)] for a in articles}
+
+    def summarize(self, event_id: str, articles: list[Article], vectors: dict[str, np.ndarray],
+                  lang: str = "en") -> Summary:
+        """Summarise ``articles`` (one event); ``vectors[id]`` has a unit row per index of
+        :meth:`candidates` (same order)."""
+        source_of = independent_sources(articles)
+        chosen = self.candidates(articles)
+        sentences = [_Sentence(a, i, source_of[a.id], 0) for a in articles for i in chosen[a.id]]
+        summary = Summary(event_id, lang, sources=len(set(source_of.values())))
+        if not sentences:
+            return summary
+        for row, s in enumerate(sentences):
+            s.row = row
+        matrix = np.vstack([vectors[a.id] for a in articles if chosen[a.id]])
+        unit_rows = centred(matrix, [s.article.lang for s in sentences])
+        similarity = unit_rows @ unit_rows.T
+        links = support_links(sentences, similarity, self.support)
+        picked = self._pick(sentences, similarity, links)
+        summary.sentences = [self._statement(sentences, i, links, lang) for i in picked]
+        summary.conflicts = [c for i in picked if (c := _conflict(sentences, i, links)) is not None]
+        return summary
+
+    def _pick(self, sentences: list[_Sentence], similarity: np.ndarray, links: list[set[int]]) -> list[int]:
+        """Facts told by several sources first, then one fact of each source alone; each fact once,
+        in order of first position."""
+        count = len(sentences)
+        centrality = (similarity.sum(axis=1) - 1.0) / max(count - 1, 1)
+        position = np.array([1.0 / (1.0 + 0.15 * (s.index - 1)) for s in sentences])
+        score = centrality + 0.2 * position
+        sources = [len({sentences[j].source for j in links[i]} | {sentences[i].source}) for i in range(count)]
+        covered: set[int] = set()
+        picked: list[int] = []
+
+        def take(i: int) -> None:
+            picked.append(i)
+            covered.update({i} | links[i])
+
+        for i in sorted(range(count), key=lambda i: (-sources[i], -score[i])):
+            if len(picked) >= self.size or sources[i] < 2:
+                break
+            if i not in covered and not links[i] & covered:
+                take(i)
+        novel = _novel_names(sentences)
+        alone: dict[int, int] = {}
+        for i in sorted(range(count), key=lambda i: (-bool(novel[i]), sentences[i].index, -score[i])):
+            if sources[i] == 1 and i not in covered and sentences[i].source not in alone:
+                alone[sentences[i].source] = i
+        for i in sorted(alone.values(), key=lambda i: -score[i])[: max(0, self.most - len(picked))]:
+            take(i)
+        for i in sorted(range(count), key=lambda i: -score[i]):  # too little told twice: the most central rest
+            if len(picked) >= min(self.size, count):
+                break
+            if i not in covered:
+                take(i)
+        return sorted(picked, key=lambda i: (sentences[i].index, sentences[i].source))
+
+    @staticmethod
+    def _statement(sentences: list[_Sentence], i: int, links: list[set[int]], lang: str) -> SummarySentence:
+        """Sentence ``i`` as a summary statement, told by a supporting sentence in ``lang`` if there is one."""
+        told = [i, *sorted(links[i], key=lambda j: (sentences[j].source, sentences[j].index))]
+        shown = next((j for j in told if sentences[j].article.lang == lang), i)
+        citations = list(dict.fromkeys(sentences[j].article.id for j in [shown, *told]))
+        count = len({sentences[j].source for j in told})
+        return SummarySentence(sentences[shown].text, sentences[shown].article.lang, sentences[shown].article.id,
+                               citations, count, count == 1)
+
+
+def _novel_names(sentences: list[_Sentence]) -> list[int]:
+    """For each sentence, how many entities it names that no other source's articles name
+    (spellings matched across languages): what only one source tells often brings in someone new."""
+    names_by_source: dict[int, set[str]] = defaultdict(set)
+    for s in {id(s.article): s for s in sentences}.values():
+        names_by_source[s.source].update(m.key for m in s.article.mentions)
+    novel = []
+    for s in sentences:
+        elsewhere = set().union(*(keys for source, keys in names_by_source.items() if source != s.source))
+        keys = {m.key for m in s.article.mentions if m.sentence == s.index}
+        novel.append(sum(not any(same_entity(k, other) for other in elsewhere) for k in keys))
+    return novel
+
+
+def numbers_in(text: str) -> set[str]:
+    """The numbers of ``text`` other than years, written without digit grouping ("1,000" -> "1000")."""
+    found = set()
+    for m in _NUMBER.finditer(text):
+        value = re.sub(r"[.,\s](?=\d{3}\b)", "", m.group(0)).replace(",", ".")
+        if not (value.isdigit() and int(value) in YEAR):
+            found.add(value)
+    return found
+
+
+def _weekdays(s: _Sentence) -> set[int]:
+    return {t.weekday for t in s.article.times if t.sentence == s.index and t.weekday is not None}
+
+
+def _conflict(sentences: list[_Sentence], i: int, links: list[set[int]]) -> Conflict | None:
+    """Different numbers or weekdays among the sentences telling fact ``i``, if any."""
+    told = [i, *sorted(links[i])]
+    for slot, values_of in (("number", lambda s: numbers_in(s.text)),
+                            ("weekday", lambda s: {calendar.day_name[d] for d in _weekdays(s)})):
+        values: dict[frozenset, list[str]] = defaultdict(list)
+        for j in told:
+            found = frozenset(values_of(sentences[j]))
+            if found:
+                values[found].append(sentences[j].article.id)
+        if len(values) > 1 and not frozenset.intersection(*values):
+            return Conflict(slot, sentences[i].text, [ConflictValue(", ".join(sorted(v)), list(dict.fromkeys(c)))
+                                                      for v, c in values.items()])
+    return None
+
+
+def timeline(events: list[Event], sources: dict[str, int]) -> list[dict]:
+    """A story's events in order: date, title, languages and independent source count of each."""
+    return [{"event": e.id, "date": e.date.isoformat() if e.date else None, "title": e.title,
+             "languages": e.languages, "sources": sources.get(e.id, 0)} for e in events]
