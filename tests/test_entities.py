@@ -48,7 +48,38 @@ def test_rare_names_weigh_more_than_countries():
     assert salience("mevlut cavusoglu") > salience("vladimir putin") > salience("country:RU")
 
 
-def test_scripts_without_case_and_lowercase_accents_are_not_names():
-    assert keys("世界博览会在上海举行。声明由 NATO 发表。", "zh") == {"nato"}
+def test_scripts_without_case_find_gazetteer_names_and_lowercase_accents_are_not_names():
+    assert keys("世界博览会在上海举行。声明由 NATO 发表。", "zh") == {"nato", "shanghai"}
+    assert "country:RU" in keys("زار الرئيس روسيا أمس", "ar")
     assert keys("Die Ärzte kamen über die Grenze nach Österreich.", "de") >= {"country:AT"}
     assert "über" not in keys("Sie sprachen über Putin und über Erdogan.", "de")
+
+
+def mentions(sentences, lang):
+    return {(s[m.start:m.end], m.kind) for m in extract_mentions(sentences, lang) for s in [sentences[m.sentence]]}
+
+
+def test_names_join_across_particles_and_institution_connectors_and_titles_go():
+    found = mentions(["Según el ministro Pedro Sánchez, el Banco de España y Portugal negociarán."], "es") | mentions(
+        ["Burgemeester Jan de Vries opende het stadhuis van Gent."], "nl")
+    assert {("Pedro Sánchez", "person"), ("Banco de España", "org"), ("Portugal", "place"),
+            ("Jan de Vries", "person"), ("Gent", "place")} <= found
+    assert not any("y Portugal" in text or "ministro" in text for text, _ in found)
+
+
+def test_offsets_point_at_the_mention_in_its_sentence():
+    sentence = "Ayer, el presidente de Telefónica, José Pérez, habló en Sevilla."
+    for m in extract_mentions([sentence], "es"):
+        assert sentence[m.start:m.end] == m.text
+
+
+def test_sentence_initial_words_need_evidence_and_shouting_headlines_keep_known_names():
+    found = mentions(["Durante la reunión habló Ortega.", "Sevilla recibió a los ministros.",
+                      "EL GOBIERNO APRUEBA EL PLAN DE AZNAR Madrid (EFE)."], "es")
+    assert {("Sevilla", "place"), ("Madrid", "place"), ("EFE", "org")} <= found
+    assert not {text for text, _ in found} & {"Durante", "GOBIERNO", "APRUEBA", "PLAN"}
+
+
+def test_inflected_country_names_in_languages_with_cases():
+    assert "country:RU" in keys("Президент России выступил в Москве.", "ru")
+    assert "country:RU" in keys("Rusya'nın açıklaması geldi.", "tr")

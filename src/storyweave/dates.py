@@ -1,17 +1,24 @@
 """When things happened: anchor dates, time expressions in many languages, event dates.
 
-Weekday, month and relative-day words ("yesterday", "vorige week", "minggu lalu")
-come from dateparser's CLDR-derived locale data, so every language it knows works.
-An article's *anchor* is its publication date (or a date found in its metadata or
-URL); relative expressions in the lead are resolved against it.
+Weekday, month and relative-day words ("yesterday", "vorige week", "minggu lalu") and
+"N days ago" patterns come from dateparser's CLDR-derived locale data, so every language
+it knows works; a few words that are also common nouns ("minggu" is Sunday and week,
+"pazar" Sunday and market) count only with a cue word. An article's *anchor* is its
+publication date, or what its metadata, dateline, URL or crawl time tell of it; relative
+expressions in the lead are resolved against it. Photo credits ("File Photo: AFP") and
+dates far before the anchor (background) or after it (plans) say nothing of the event's day.
+An event's date is the consensus of its members' windows, with a precision and evidence.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+
+from anyascii import anyascii
 
 from .models import Article, TimeExpression
 from .text import fold
@@ -20,9 +27,45 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
 _RELATIVE = re.compile(r"^(?:(in) )?(\d+) (day|week|month)(?: (ago))?$")
+_COUNTED = re.compile(r"^(?:(in) )?\\1 (day|week|month)(?(1)| ago)$")  # meanings like "\1 day ago", "in \1 week"
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 LEAD_SENTENCES = 4  # the title and the first three body sentences
 REPORTING_DAYS = 3  # news reports an event within this many days
+BACKGROUND_DAYS = 14  # a lead date ending this long before publication is background
+CRAWL_DAYS = 3  # a crawled page was published at most this many days before its capture
+UNDATED_SPAN = 62  # windows wider than this give no date
+CREDIT_CHARS = 40  # a photo credit after a caption is this short
+
+# Weekday names that are also common words: (folded name, the cue phrases that make it a weekday).
+_CUED_WEEKDAYS: dict[str, dict[str, tuple[str, ...]]] = {
+    "id": {"minggu": ("hari minggu", "pada minggu")},
+    "ms": {"minggu": ("hari minggu", "pada minggu")},
+    "tr": {"pazar": ("pazar gunu", "pazar sabahi", "pazar aksami")},
+    "pt": {w: (f"na {w}", f"nesta {w}", f"desta {w}", f"ultima {w}")
+           for w in ("segunda", "terca", "quarta", "quinta", "sexta")},
+}
+# Relative-day words that name a span, not a reference ("seminggu": for a week).
+_DURATIONS = frozenset({"sehari", "seminggu", "sebulan", "till date", "gecen gun"})
+_EXTRA_RELATIVE = {"tr": {"dun": (-1, -1), "evvelsi gun": (-2, -2)}}  # dateparser's words miss "dün"
+# Counts in "two days ago" besides digits: one to seven (folded), then other forms of one and two.
+_NUMBER_WORDS = {
+    "en": "one two three four five six seven", "fr": "un deux trois quatre cinq six sept",
+    "de": "ein zwei drei vier funf sechs sieben", "es": "un dos tres cuatro cinco seis siete",
+    "it": "un due tre quattro cinque sei sette", "pt": "um dois tres quatro cinco seis sete",
+    "nl": "een twee drie vier vijf zes zeven", "id": "satu dua tiga empat lima enam tujuh",
+    "ms": "satu dua tiga empat lima enam tujuh", "tr": "bir iki uc dort bes alti yedi",
+    "ru": "odin dva tri chetyre pyat' shest' sem'",
+}
+_NUMBER_FORMS = {"a": 1, "an": 1, "une": 1, "einem": 1, "einer": 1, "una": 1, "uma": 1, "odnu": 1, "odna": 1,
+                 "duas": 2, "dve": 2}
+_NUMBER_VALUES = {w: n for words in _NUMBER_WORDS.values() for n, w in enumerate(words.split(), 1)} | _NUMBER_FORMS
+_DATEPARSER_NUMBER = r"(\d++[.,]?\d*+)"
+# Sentences crediting a photo: the date in them is when the picture was taken.
+_PHOTO_CREDIT = re.compile(
+    r"\b(?:file (?:photo|picture|image)|photo d'archive|archivbild|archivfoto|foto de archivo|foto d'archivio"
+    r"|foto de arquivo|archieffoto|foto arsip|foto dok|arsiv fotografi|arsiv foto|arkhivnoe foto"
+    r"|(?:photo|picture|image|foto|bild)\s*(?::|by\b|credit))",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +75,8 @@ class Lexicon:
     weekdays: dict[str, int]
     months: dict[str, int]
     relative: dict[str, tuple[int, int]]
+    ago: dict[str, tuple[str, int]]  # folded "(N) days ago" pattern -> (unit, sign)
+    day_first: bool
 
 
 @lru_cache(maxsize=64)
@@ -42,20 +87,30 @@ def lexicon(lang: str) -> Lexicon:
     weekdays: dict[str, int] = {}
     months: dict[str, int] = {}
     relative: dict[str, tuple[int, int]] = {}
-    for code in dict.fromkeys([lang, "en"]):
+    ago: dict[str, tuple[str, int]] = {}
+    day_first = True
+    for code in reversed(dict.fromkeys([lang, "en"])):  # the article's language last, so it wins
         try:
             info = default_loader.get_locale(code).info
         except (KeyError, ValueError):
             continue
+        day_first = not info.get("date_order", "DMY").startswith("M")
         for number, name in enumerate(_WEEKDAYS):
             weekdays.update({fold(w): number for w in info.get(name, []) if len(w) >= 4})
         for number, name in enumerate(_MONTHS, start=1):
             months.update({fold(m): number for m in info.get(name, []) if len(m) >= 3})
         for meaning, phrases in info.get("relative-type", {}).items():
-            span = _relative_span(meaning)
-            if span:
-                relative.update({fold(p): span for p in phrases if len(p) >= 4})
-    return Lexicon(weekdays, months, relative)
+            if span := _relative_span(meaning):
+                relative.update({fold(p): span for p in phrases if len(p) >= 3})
+        for meaning, patterns in info.get("relative-type-regex", {}).items():
+            if m := _COUNTED.match(meaning):
+                ago.update({p: (m.group(2), 1 if m.group(1) else -1) for p in patterns})
+    for word, cues in _CUED_WEEKDAYS.get(lang, {}).items():
+        number = weekdays.pop(word, None)
+        if number is not None:
+            weekdays.update(dict.fromkeys(cues, number))
+    relative.update(_EXTRA_RELATIVE.get(lang, {}))
+    return Lexicon(weekdays, months, {p: s for p, s in relative.items() if p not in _DURATIONS}, ago, day_first)
 
 
 def _relative_span(meaning: str) -> tuple[int, int] | None:
@@ -74,6 +129,14 @@ def _relative_span(meaning: str) -> tuple[int, int] | None:
     return (n * size - size + 1, n * size + size - 1)
 
 
+def _counted_span(unit: str, count: int) -> tuple[int, int]:
+    """'3 days ago' (count -3) -> (-3, -3); '2 weeks ago' -> (-17, -11); '2 months ago' -> (-75, -45)."""
+    if unit == "day":
+        return (count, count)
+    size = _UNIT_DAYS[unit]
+    return (count * size - size // 2, count * size + size // 2)
+
+
 def calendar_words(lang: str) -> frozenset[str]:
     """Folded weekday and month names, so entity extraction can skip them."""
     lex = lexicon(lang)
@@ -84,42 +147,115 @@ def _alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+@dataclass(frozen=True, slots=True)
+class _Patterns:
+    absolute: re.Pattern
+    numeric: re.Pattern
+    ago: re.Pattern
+    relative: re.Pattern
+    weekday: re.Pattern
+
+
 @lru_cache(maxsize=64)
-def _patterns(lang: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+def _patterns(lang: str) -> _Patterns:
+    """The compiled patterns of one language (built once)."""
     lex = lexicon(lang)
     month = _alternation(lex.months)
-    day = r"(?P<{}>[0-3]?\d)(?:st|nd|rd|th|er|e)?"
-    year = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+    day = r"(?P<{}>[0-3]?\d)(?:st|nd|rd|th|er|e|eme|o)?"
+    year = r"(?:,?\s+(?:de\s+|del\s+)?(?P<year>(?:19|20)\d\d))?"
     absolute = re.compile(
-        rf"\b(?:(?P<m1>{month})\.?\s+{day.format('d1')}|{day.format('d2')}\.?\s+(?P<m2>{month})\.?){year}\b"
-        r"|\b(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)\b"
+        rf"\b(?:(?P<m1>{month})\.?\s+{day.format('d1')}|{day.format('d2')}\.?\s+(?:de\s+|di\s+)?(?P<m2>{month})\.?)"
+        rf"{year}\b|\b(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)\b"
     )
+    # 02.01.2022, 2/1/2022; without a year only in brackets, as Indonesian news writes "Minggu (2/1)".
+    numeric = re.compile(r"(?<![\d.,/])(?P<a>[0-3]?\d)[./](?P<b>[01]?\d)[./](?P<y>(?:19|20)?\d\d)(?![\d.,/]?\d)"
+                         r"|\((?P<pa>[0-3]?\d)/(?P<pb>[01]?\d)\)")
+    numbers = _alternation({*_NUMBER_WORDS.get(lang, "").split(), *_NUMBER_WORDS["en"].split(), *_NUMBER_FORMS})
+    counted = []
+    for pattern in lex.ago:
+        before, _, after = map(_fold_fragment, pattern.partition(_DATEPARSER_NUMBER))
+        counted.append(f"{re.escape(before)}(?:\\d+\\s*|(?:{numbers})\\s+){re.escape(after.lstrip())}")
+    ago = re.compile(rf"\b(?:{'|'.join(sorted(counted, key=len, reverse=True))})\b" if counted else r"(?!x)x")
     relative = re.compile(rf"\b(?:{_alternation(lex.relative)})\b")
     weekday = re.compile(rf"\b(?:{_alternation(lex.weekdays)})\b")
-    return absolute, relative, weekday
+    return _Patterns(absolute, numeric, ago, relative, weekday)
 
 
 def find_time_expressions(sentences: list[str], lang: str) -> list[TimeExpression]:
-    """Absolute dates, weekdays and relative-day phrases in each sentence (unresolved)."""
+    """Absolute dates, counted and relative phrases and weekdays in each sentence (unresolved).
+
+    Sentences crediting a (file) photo are skipped: their date is the picture's.
+    """
     lex = lexicon(lang)
-    absolute, relative, weekday = _patterns(lang)
+    patterns = _patterns(lang)
     found: list[TimeExpression] = []
-    for index, sentence in enumerate(sentences):
-        folded = fold(sentence)
+    folded_sentences = [fold(s) for s in sentences]
+    for index, (sentence, folded) in enumerate(zip(sentences, folded_sentences)):
+        if _credits_photo(sentences, folded_sentences, index):
+            continue
         taken: list[tuple[int, int]] = []
-        for m in absolute.finditer(folded):
-            value = _absolute_value(m, lex)
-            if value is not None:
-                found.append(TimeExpression(m.group(0), index, value=value))
-                taken.append(m.span())
-        for m in relative.finditer(folded):
+        for m, expr in _expressions(folded, lex, patterns):
             if not _overlaps(m.span(), taken):
-                found.append(TimeExpression(m.group(0), index, relative_days=lex.relative[m.group(0)]))
                 taken.append(m.span())
-        for m in weekday.finditer(folded):
-            if not _overlaps(m.span(), taken):
-                found.append(TimeExpression(m.group(0), index, weekday=lex.weekdays[m.group(0)]))
+                found.append(TimeExpression(_original(sentence, folded, m.span()), index, *expr))
     return found
+
+
+def _credits_photo(sentences: list[str], folded: list[str], index: int) -> bool:
+    """A caption: the sentence credits a photo, or a short credit ("File Photo: AFP") follows it."""
+    if _PHOTO_CREDIT.search(folded[index]):
+        return True
+    after = index + 1
+    return after < len(sentences) and len(sentences[after]) < CREDIT_CHARS and bool(_PHOTO_CREDIT.search(folded[after]))
+
+
+def _expressions(folded: str, lex: Lexicon, p: _Patterns):
+    """(match, (value, weekday, relative_days)) of every pattern, most specific first."""
+    for m in p.absolute.finditer(folded):
+        if (value := _absolute_value(m, lex)) is not None:
+            yield m, (value, None, None)
+    for m in p.numeric.finditer(folded):
+        if (value := _numeric_value(m, lex.day_first)) is not None:
+            yield m, (value, None, None)
+    for m in p.ago.finditer(folded):
+        if span := _ago_span(m.group(0), lex):
+            yield m, (None, None, span)
+    for m in p.relative.finditer(folded):
+        yield m, (None, None, lex.relative[m.group(0)])
+    for m in p.weekday.finditer(folded):
+        yield m, (None, lex.weekdays[m.group(0)], None)
+
+
+def _ago_span(phrase: str, lex: Lexicon) -> tuple[int, int] | None:
+    """The day span of a matched "N units ago" phrase."""
+    for pattern, (unit, sign) in lex.ago.items():
+        before, _, after = map(_fold_fragment, pattern.partition(_DATEPARSER_NUMBER))
+        if phrase.startswith(before) and phrase.endswith(after):
+            rest = phrase[len(before):len(phrase) - len(after)].strip()
+            count = int(rest) if rest.isdigit() else _NUMBER_VALUES.get(rest)
+            if count is not None:
+                return _counted_span(unit, sign * count)
+    return None
+
+
+def _fold_fragment(text: str) -> str:
+    """A piece of a phrase folded like :func:`fold`, its edge spaces kept."""
+    return anyascii(text).lower()
+
+
+def _original(sentence: str, folded: str, span: tuple[int, int]) -> str:
+    """The text of ``sentence`` behind a span of its folded form (as written, for evidence)."""
+    if len(folded) == len(sentence):
+        return sentence[span[0]:span[1]]
+    ends, length = [], 0  # ends[i]: folded length after the i-th character
+    for ch in sentence:
+        piece = " " if ch.isspace() else anyascii(ch)
+        if not (piece == " " and (length == 0 or folded[length - 1:length] == " ")):
+            length += len(piece)
+        ends.append(length)
+    start = next((i for i, end in enumerate(ends) if end > span[0]), len(sentence))
+    stop = next((i + 1 for i, end in enumerate(ends) if end >= span[1]), len(sentence))
+    return sentence[start:stop].strip()
 
 
 def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
@@ -137,11 +273,23 @@ def _absolute_value(m: re.Match, lex: Lexicon) -> date | None:
         return None
 
 
+def _numeric_value(m: re.Match, day_first: bool) -> date | None:
+    """02.01.2022 or (2/1): day and month in the language's order; a two-digit year is 20YY."""
+    a, b = (int(m.group("a") or m.group("pa")), int(m.group("b") or m.group("pb")))
+    year = int(m.group("y") or 1)
+    day, month = (a, b) if day_first or "." in m.group(0) else (b, a)
+    try:
+        return date(year + 2000 if year < 100 and m.group("y") else year, month, day)
+    except ValueError:
+        return None
+
+
 _URL_DATES = (
     (re.compile(r"(?<!\d)((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?!\d)"), (0, 1, 2)),
     (re.compile(r"(?<!\d)((?:19|20)\d\d)([01]\d)([0-3]\d)(?!\d)"), (0, 1, 2)),
     (re.compile(r"(?<!\d)([0-3]\d)([01]\d)((?:19|20)\d\d)(?!\d)"), (2, 1, 0)),
 )
+_URL_MONTH = re.compile(r"/((?:19|20)\d\d)/([01]?\d)/")
 
 
 def date_in_url(url: str) -> date | None:
@@ -158,61 +306,120 @@ def date_in_url(url: str) -> date | None:
 
 @dataclass(frozen=True, slots=True)
 class Anchor:
-    """The earliest and latest day an article can have been written."""
+    """The earliest and latest day an article can have been written (``source``: what says so)."""
 
     start: date
     end: date
+    source: str = field(default="", compare=False)
 
     @property
     def exact(self) -> date | None:
         return self.start if self.start == self.end else None
 
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
 
-def parse_partial_date(text: str) -> Anchor | None:
+
+def parse_partial_date(text: str, source: str = "") -> Anchor | None:
     """'2022-01-02' -> that day; '2022-01' -> all of January 2022; '2022' -> the year."""
-    m = re.match(r"\s*((?:19|20)\d\d)(?:-([01]?\d)(?:-([0-3]?\d))?)?", text)
+    m = re.match(r"\s*((?:19|20)\d\d)(?:[-/]([01]?\d)(?:[-/]([0-3]?\d))?)?", text)
     if not m:
         return None
     year, month, day = (int(g) if g else None for g in m.groups())
     try:
         if day:
             d = date(year, month, day)
-            return Anchor(d, d)
+            return Anchor(d, d, source)
         if month:
             start = date(year, month, 1)
-            return Anchor(start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1))
-        return Anchor(date(year, 1, 1), date(year, 12, 31))
+            return Anchor(start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1), source)
+        return Anchor(date(year, 1, 1), date(year, 12, 31), source)
     except ValueError:
         return None
 
 
-def article_anchor(article: Article) -> Anchor | None:
-    """Publication date, else a date line in the text, else a date in the URL."""
+def url_anchor(url: str) -> Anchor | None:
+    """The day (or month: /2022/01/) a URL's path names."""
+    if day := date_in_url(url):
+        return Anchor(day, day, f"url {url}")
+    m = _URL_MONTH.search(url)
+    return parse_partial_date(f"{m.group(1)}-{m.group(2)}", f"url {url}") if m else None
+
+
+def written_date(text: str, lang: str) -> date | None:
+    """The first absolute date with a year in a short text ("Published 2 May 2021", "02.01.2022 14:35")."""
+    return next((t.value for t in find_time_expressions([text], lang) if t.value and t.value.year > 1), None)
+
+
+_DATELINE_END = re.compile(r"\s[–—-]+\s|\)\s*[–—-]|\s[–—-]{2}")
+
+
+def dateline_date(first_sentence: str, lang: str) -> date | None:
+    """A date in the dateline opening the body ("ISTANBUL, Jan 2 (Reuters) - ...")."""
+    end = _DATELINE_END.search(first_sentence[:80])
+    if end is None:
+        return None
+    return next((t.value for t in find_time_expressions([first_sentence[:end.start()]], lang)
+                 if t.value and t.value.year > 1), None)
+
+
+def anchors(article: Article) -> list[Anchor]:
+    """Every statement of when the article was written, the most trusted first: its publication
+    date, a date line in the text ("date 2022-01"), a dated dateline, its URL, when it was crawled."""
+    found: list[Anchor | None] = []
     if article.published:
-        return Anchor(article.published, article.published)
-    if "date" in article.metadata:
-        found = parse_partial_date(article.metadata["date"])
-        if found:
-            return found
-    for key in ("url", "source_url"):
-        url = article.url if key == "url" else article.metadata.get(key)
-        if url and (day := date_in_url(url)):
-            return Anchor(day, day)
-    return None
+        found.append(Anchor(article.published, article.published, f"published {article.published}"))
+    meta = article.metadata
+    if "date" in meta:
+        found.append(parse_partial_date(meta["date"], f"date {meta['date']}"))
+    if "date_text" in meta and (day := written_date(meta["date_text"], article.lang)):
+        found.append(Anchor(day, day, meta["date_text"]))
+    if len(article.sentences) > 1 and (day := dateline_date(article.sentences[1], article.lang)):
+        found.append(Anchor(day, day, f"dateline {day}"))
+    for url in (article.url, meta.get("url"), meta.get("source_url")):
+        if url:
+            found.append(url_anchor(url))
+    if "captured" in meta and (day := parse_published(meta["captured"])):
+        found.append(Anchor(day - timedelta(CRAWL_DAYS), day, f"crawled {day}"))
+    return [a for a in found if a is not None]
+
+
+def article_anchor(article: Article) -> Anchor | None:
+    """When the article was written: its sources' common window, the most trusted first
+    (one that contradicts those before it is ignored)."""
+    window: Anchor | None = None
+    for anchor in anchors(article):
+        if window is None:
+            window = anchor
+        elif (narrower := intersect(window, anchor)) is not None:
+            window = Anchor(narrower.start, narrower.end, window.source if narrower == window else
+                            f"{window.source}; {anchor.source}")
+    return window
 
 
 @dataclass(frozen=True, slots=True)
 class EventTime:
-    """What an article says about when its event happened."""
+    """What an article says about when its event happened (``evidence``: the phrases used).
+
+    An ``assumed`` window is not said: a lead without a time phrase is taken to report the
+    days just before publication, which dates an event but is no ground to keep reports apart.
+    """
 
     window: Anchor | None
     weekday: int | None
+    evidence: tuple[str, ...] = field(default=(), compare=False)
+    assumed: bool = False
+
+    @property
+    def stated(self) -> bool:
+        return self.window is not None and not self.assumed
 
     def candidates(self) -> list[date]:
         """Days in the window that fit the weekday (all days if no weekday)."""
-        if self.window is None or (self.window.end - self.window.start).days > 62:
+        if self.window is None or self.window.days > UNDATED_SPAN:
             return []
-        days = [self.window.start + timedelta(n) for n in range((self.window.end - self.window.start).days + 1)]
+        days = [self.window.start + timedelta(n) for n in range(self.window.days)]
         return [d for d in days if self.weekday is None or d.weekday() == self.weekday]
 
     @property
@@ -231,9 +438,9 @@ def resolve(expr: TimeExpression, anchor: Anchor | None) -> Anchor | None:
             return Anchor(expr.value, expr.value)
         if anchor is None:
             return None
-        best = min((expr.value.replace(year=anchor.start.year + k) for k in (-1, 0, 1)),
-                   key=lambda d: abs((d - anchor.start).days))
-        return Anchor(best, best)
+        best = min((_replace_year(expr.value, anchor.start.year + k) for k in (-1, 0, 1)),
+                   key=lambda d: abs((d - anchor.start).days) if d else 1 << 30)
+        return Anchor(best, best) if best else None
     if anchor is None:
         return None
     if expr.relative_days is not None:
@@ -245,21 +452,39 @@ def resolve(expr: TimeExpression, anchor: Anchor | None) -> Anchor | None:
     return None
 
 
+def _replace_year(day: date, year: int) -> date | None:
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February
+        return None
+
+
+def _about_the_event(window: Anchor, anchor: Anchor | None) -> bool:
+    """Not a plan (after publication) nor background (well before it)."""
+    if anchor is None:
+        return True
+    return window.start <= anchor.end and window.end >= anchor.start - timedelta(BACKGROUND_DAYS)
+
+
 def event_time(article: Article, lead: int = LEAD_SENTENCES) -> EventTime:
     """When the article's main event happened, from its lead and its anchor."""
     anchor = article_anchor(article)
-    weekday = next((t.weekday for t in article.times if t.sentence < lead and t.weekday is not None), None)
-    for expr in article.times:
-        if expr.sentence >= lead or expr.weekday is not None:
+    said = [t for t in article.times if t.sentence < lead]
+    named = next((t for t in said if t.weekday is not None), None)
+    weekday = named.weekday if named else None
+    evidence = (named.text,) if named else ()
+    for expr in said:
+        if expr.weekday is not None:
             continue
         window = resolve(expr, anchor)
-        if window is not None:
-            return EventTime(window, weekday)
-    if weekday is not None and anchor is not None:
-        return EventTime(resolve(TimeExpression("", 0, weekday=weekday), anchor), weekday)
-    if anchor is not None:  # the lead says nothing: the event happened shortly before publication
-        return EventTime(Anchor(anchor.start - timedelta(REPORTING_DAYS), anchor.end), None)
-    return EventTime(None, weekday)
+        if window is not None and _about_the_event(window, anchor):
+            return EventTime(window, weekday, (*evidence, expr.text))
+    if anchor is None:
+        return EventTime(None, weekday, evidence)
+    if weekday is not None:
+        return EventTime(resolve(named, anchor), weekday, (*evidence, anchor.source))
+    # The lead says nothing: the event happened shortly before publication.
+    return EventTime(Anchor(anchor.start - timedelta(REPORTING_DAYS), anchor.end), None, (anchor.source,), True)
 
 
 def intersect(a: Anchor | None, b: Anchor | None) -> Anchor | None:
@@ -268,6 +493,53 @@ def intersect(a: Anchor | None, b: Anchor | None) -> Anchor | None:
         return a or b
     start, end = max(a.start, b.start), min(a.end, b.end)
     return Anchor(start, end) if start <= end else None
+
+
+@dataclass(frozen=True, slots=True)
+class EventDate:
+    """An event's date: ``day`` (the middle of the possible days when less precise than a day),
+    ``precision`` ("day", "week", "month"; None: undated) and the (article id, phrase) evidence."""
+
+    day: date | None = None
+    precision: str | None = None
+    evidence: tuple[tuple[str, str], ...] = ()
+
+    def as_json(self) -> list[dict[str, str]]:
+        return [{"article": article, "phrase": phrase} for article, phrase in self.evidence]
+
+
+def precision_of(window: Anchor) -> str | None:
+    return "day" if window.days == 1 else "week" if window.days <= 7 else "month" if window.days <= 31 else None
+
+
+def consensus(times: list[tuple[str, EventTime]]) -> EventDate:
+    """The date most of the members' times agree on: windows intersected, stated before assumed ones and
+    the narrowest first (one that contradicts those before it is outvoted), then the most named weekday."""
+    dated = sorted((t for t in times if t[1].window is not None and t[1].window.days <= UNDATED_SPAN),
+                   key=lambda t: (t[1].assumed, t[1].window.days))
+    window: Anchor | None = None
+    agreeing: list[tuple[str, EventTime]] = []
+    for article_id, time in dated:
+        if (narrower := intersect(window, time.window)) is not None:
+            window = narrower
+            agreeing.append((article_id, time))
+    if window is None:
+        return EventDate()
+    weekdays = Counter(t.weekday for _, t in agreeing if t.weekday is not None)
+    weekday = max(weekdays, key=lambda d: (weekdays[d], -d)) if weekdays else None
+    fits = EventTime(window, weekday).candidates() or EventTime(window, None).candidates()
+    if not fits:
+        return EventDate()
+    days = Anchor(fits[0], fits[-1])
+    day = EventTime(window, weekday).day if weekday is not None else window.exact
+    supporting = agreeing + [(a, t) for a, t in times if t.window is None and weekday is not None]
+    evidence = tuple(dict.fromkeys((a, phrase) for a, t in supporting if weekday is None or t.weekday in (None, weekday)
+                                   for phrase in t.evidence))
+    if day is not None:
+        return EventDate(day, "day", evidence)
+    precision = precision_of(days)
+    middle = days.start + timedelta(days=(days.days - 1) // 2)
+    return EventDate(middle, precision, evidence) if precision else EventDate()
 
 
 def parse_published(text: str | None) -> date | None:

@@ -23,6 +23,7 @@ class Document:
     published: str | None = None
     lang: str | None = None
     site: str | None = None
+    captured: str | None = field(default=None, compare=False)  # when a crawler fetched it (not its identity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +72,15 @@ class Cleaned:
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A named entity found in an article; ``key`` is its cross-lingual identity."""
+    """A named entity found in an article; ``key`` is its cross-lingual identity, ``start`` and
+    ``end`` its character offsets in the sentence (0, 0 where unknown, as for stored mentions)."""
 
     text: str
     key: str
     kind: Literal["person", "place", "org", "other"]
     sentence: int
+    start: int = 0
+    end: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +130,8 @@ class Event:
     article_ids: list[str]
     languages: list[str]
     story_id: str | None = None
+    date_precision: str | None = None  # "day", "week" or "month"
+    date_evidence: list[dict[str, str]] = field(default_factory=list)  # {"article", "phrase"}
 
 
 @dataclass(slots=True)

@@ -16,15 +16,17 @@ import numpy as np
 
 from .clean import SiteModel, clean_document, load_lexicons
 from .cluster import (LEAD_VECTORS, ArticleSignals, EventClusterer, EventState, StoryLinker, dates_from_back_references,
-                      embedded_sentences, signals_for, story_order, unit)
-from .dates import article_anchor, find_time_expressions, parse_published
+                      embedded_sentences, event_date, signals_for, story_order, unit)
+from .dates import EventDate, article_anchor, find_time_expressions, parse_published
 from .dedup import Relation, RelationFinder, normalised_body_key
 from .embed import Encoder, get_encoder
 from .entities import extract_mentions
+from .entities.registry import Registry
 from .ingest import read_paths
 from .language import detect_language, normalise_language
 from .models import Article, Document, Rejected, Story
 from .store import Store
+from .summarize import ExtractiveSummarizer, Summary, timeline
 from .text import content_hash, split_sentences
 
 # The encoder dominates the cost of a run: only the sentences that are used are embedded
@@ -92,7 +94,8 @@ def prepare(doc: Document, sites: SiteModel | None = None) -> Prepared:
         title=cleaned.title, body=cleaned.body, lang=lang, lang_confidence=confidence,
         url=doc.url or cleaned.metadata.get("url"),
         published=parse_published(doc.published or cleaned.metadata.get("published")), site=doc.site,
-        sentences=[cleaned.title, *body_sentences], metadata=dict(cleaned.metadata),
+        sentences=[cleaned.title, *body_sentences],
+        metadata={**cleaned.metadata, **({"captured": doc.captured} if doc.captured else {})},
     )
     article.mentions = extract_mentions(article.sentences, lang)
     article.times = find_time_expressions(article.sentences, lang)
@@ -106,6 +109,7 @@ class BatchPlan:
 
     relations: list[Relation] = field(default_factory=list)
     events: list[tuple[str, str, date | None, str, int, int]] = field(default_factory=list)
+    dates: dict[str, EventDate] = field(default_factory=dict)
     relinked: list[str] = field(default_factory=list)
     stories: list[Story] = field(default_factory=list)
 
@@ -125,6 +129,7 @@ class Pipeline:
         self.batch_size = batch_size
         self.open_events = open_events
         self.relations = RelationFinder()
+        self.entities = Registry(self.store)
         self.encoder_seconds = 0.0  # spent encoding, for throughput reports
         self._signals: OrderedDict[str, ArticleSignals] = OrderedDict()
 
@@ -180,16 +185,21 @@ class Pipeline:
         with self.store.transaction():
             for item in rejected:
                 self.store.put_rejected(item.source, item.reason)
-            for text_hash, vector in embedded.new.items():
-                self.store.put_vectors(text_hash, self.encoder.name, vector[None, :])
+            self._keep_vectors(embedded)
             seq = self.store.next_seq()
             for offset, prepared in enumerate(ordered):
                 self.store.clear_rejected(prepared.article.source)
                 self.store.put_article(prepared.article, seq + offset, prepared.body_key, prepared.removed)
+            self.entities.add(p.article for p in ordered)
             self.store.put_site_changes(*sites.changes())
             self._write(plan)
         report.rejected.extend(rejected)
         report.added.extend(p.article.id for p in ordered)
+
+    def _keep_vectors(self, embedded: Embedded) -> None:
+        """Store the newly encoded sentence vectors (inside the caller's transaction)."""
+        for text_hash, vector in embedded.new.items():
+            self.store.put_vectors(text_hash, self.encoder.name, vector[None, :])
 
     def vectors_for(self, articles: list[Article], new: int | None = None) -> Embedded:
         """Sentence vectors of the articles: of the lead for all, of the first ALIGNED_SENTENCES
@@ -245,7 +255,8 @@ class Pipeline:
         plan.relations = self._find_relations(fresh, pool, {a.id: embedded.first(a.id) for a in pool})
         clusterer, first_seen, touched = self._assign_events(fresh, known, pool, embedded.vectors)
         events = sorted(clusterer.events.values(), key=lambda e: first_seen[e.id])
-        days = self._event_days(events, touched, fresh, pool, embedded)
+        plan.dates = self._event_dates(events, touched, fresh, pool, embedded)
+        days = {e: d.day for e, d in plan.dates.items()}
         articles = {a.id: a for a in pool}
         titles = {e.id: self._event_title(e, articles) for e in events}
         for group in StoryLinker(story_floor=self.encoder.story_floor).link(events, days):
@@ -307,18 +318,19 @@ class Pipeline:
             self._signals.popitem(last=False)
         return signals
 
-    def _event_days(self, events: list[EventState], touched: set[str], fresh: list[Prepared], pool: list[Article],
-                    embedded: Embedded) -> dict[str, date | None]:
-        """Each event's day: stored for untouched events, from the members for touched ones, else by back-reference."""
-        days = self.store.event_dates([e.id for e in events if e.id not in touched])
-        days.update({e.id: e.time.day for e in events if e.id in touched})
+    def _event_dates(self, events: list[EventState], touched: set[str], fresh: list[Prepared], pool: list[Article],
+                     embedded: Embedded) -> dict[str, EventDate]:
+        """Each event's date: stored for untouched events, the members' consensus for touched ones, else by
+        back-reference."""
+        dates = self.store.event_dates([e.id for e in events if e.id not in touched])
+        dates.update({e.id: event_date(e) for e in events if e.id in touched})
         # An undated event can be dated by a later report; only pairs with something new are tried.
-        undated = [e for e in events if days[e.id] is None]
-        days.update(dates_from_back_references([e for e in undated if e.id not in touched],
-                                               [p.article for p in fresh], embedded.vectors, embedded.sentences))
-        days.update(dates_from_back_references([e for e in undated if e.id in touched], pool, embedded.vectors,
-                                               embedded.sentences))
-        return days
+        undated = [e for e in events if dates[e.id].day is None]
+        dates.update(dates_from_back_references([e for e in undated if e.id not in touched],
+                                                [p.article for p in fresh], embedded.vectors, embedded.sentences))
+        dates.update(dates_from_back_references([e for e in undated if e.id in touched], pool, embedded.vectors,
+                                                embedded.sentences))
+        return dates
 
     def _write(self, plan: BatchPlan) -> None:
         """Store the plan (the batch's articles, with their relations and events, are already in)."""
@@ -327,6 +339,7 @@ class Pipeline:
         self.store.delete_stories_of(plan.relinked)
         for row in plan.events:
             self.store.put_event(*row)
+        self.store.put_event_dates(plan.dates)
         self.store.put_stories(plan.stories)
 
     @staticmethod
@@ -340,7 +353,8 @@ class Pipeline:
     # -- reading back -------------------------------------------------------------------
 
     def overview(self) -> dict:
-        """Articles, events and stories in the shape of ``storyweave run --json``."""
+        """Articles, events (with their entities) and stories in the shape of ``storyweave run --json``."""
+        entities = self.store.event_entities()
         return {
             "articles": [
                 {"id": a.id, "source": a.source, "lang": a.lang, "title": a.title,
@@ -350,7 +364,9 @@ class Pipeline:
             ],
             "events": [
                 {"id": e.id, "title": e.title, "date": e.date.isoformat() if e.date else None,
-                 "articles": e.article_ids, "languages": e.languages, "story": e.story_id}
+                 "date_precision": e.date_precision, "date_evidence": e.date_evidence,
+                 "articles": e.article_ids, "languages": e.languages, "story": e.story_id,
+                 "entities": entities.get(e.id, [])}
                 for e in self.store.events()
             ],
             "stories": [{"id": s.id, "title": s.title, "events": s.event_ids} for s in self.store.stories()],
@@ -359,6 +375,42 @@ class Pipeline:
 
     def search(self, query: str, limit: int = 20) -> list[tuple[str, str, str]]:
         return self.store.search(query, limit)
+
+    def summary(self, event_id: str, lang: str = "en", summarizer: ExtractiveSummarizer | None = None) -> Summary:
+        """The summary of event ``event_id`` in ``lang``; its sentence vectors come from the store,
+        those it lacks are encoded once and kept there. KeyError for an unknown event."""
+        articles = self.store.articles(self.store.event_members([event_id]).get(event_id, []))
+        if not articles:
+            raise KeyError(event_id)
+        return self.summary_of(articles, event_id, lang, summarizer)
+
+    def summary_of(self, articles: list[Article], event_id: str, lang: str = "en",
+                   summarizer: ExtractiveSummarizer | None = None) -> Summary:
+        """The summary of ``articles`` as one event (sentence vectors as for :meth:`summary`)."""
+        summarizer = summarizer or ExtractiveSummarizer()
+        return summarizer.summarize(event_id, articles, self.sentence_vectors(articles, summarizer.candidates(articles)),
+                                    lang)
+
+    def sentence_vectors(self, articles: list[Article], rows: dict[str, list[int]]) -> dict[str, np.ndarray]:
+        """Vectors of the sentences ``rows[id]`` of each article (articles with none get none): read
+        from the store, those it lacks encoded once and kept there."""
+        embedded = Embedded({a: indexes for a, indexes in rows.items() if indexes})
+        self._encode([a for a in articles if a.id in embedded.sentences], embedded)
+        with self.store.transaction():
+            self._keep_vectors(embedded)
+        return embedded.vectors
+
+    def story_summary(self, story_id: str, lang: str = "en") -> dict:
+        """A story's timeline (date, title, languages, independent sources of each event) and the
+        summary of each of its events. KeyError for an unknown story."""
+        story = next((s for s in self.store.stories() if s.id == story_id), None)
+        if story is None:
+            raise KeyError(story_id)
+        events = {e.id: e for e in self.store.events() if e.id in story.event_ids}
+        summaries = [self.summary(event_id, lang) for event_id in story.event_ids]
+        return {"story": story.id, "title": story.title,
+                "timeline": timeline([events[i] for i in story.event_ids], {s.event_id: s.sources for s in summaries}),
+                "events": [s.to_dict() for s in summaries]}
 
 
 def _anchor_start(article: Article) -> date:

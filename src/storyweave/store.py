@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .dates import EventDate
 from .dedup import Relation
 from .models import Article, Event, Mention, Story, TimeExpression
 
@@ -71,6 +72,30 @@ MIGRATIONS: list[str] = [
     CREATE TABLE site_lines (
         site TEXT NOT NULL, line_hash TEXT NOT NULL, pages INTEGER NOT NULL, first INTEGER NOT NULL,
         last INTEGER NOT NULL, PRIMARY KEY (site, line_hash));
+    """,
+    # 3: how precise an event's date is and what says so (storyweave.dates.EventDate)
+    """
+    ALTER TABLE events ADD COLUMN date_precision TEXT;
+    ALTER TABLE events ADD COLUMN date_evidence TEXT NOT NULL DEFAULT '[]';
+    UPDATE events SET date_precision = 'day' WHERE date IS NOT NULL;
+    """,
+    # 4: persistent entities (storyweave.entities.registry); a mention key belongs to one entity,
+    # its surface forms and events follow it through merges and unmerges.
+    """
+    CREATE TABLE entities (id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, merged_into INTEGER);
+    CREATE TABLE entity_keys (key TEXT PRIMARY KEY, entity_id INTEGER NOT NULL, block TEXT NOT NULL,
+        prefix TEXT NOT NULL);
+    CREATE INDEX entity_keys_entity ON entity_keys(entity_id);
+    CREATE INDEX entity_keys_block ON entity_keys(block);
+    CREATE INDEX entity_keys_prefix ON entity_keys(prefix);
+    CREATE TABLE entity_aliases (key TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL,
+        mentions INTEGER NOT NULL, PRIMARY KEY (key, lang, text, kind));
+    CREATE TABLE entity_events (event_id TEXT NOT NULL, key TEXT NOT NULL, mentions INTEGER NOT NULL,
+        PRIMARY KEY (event_id, key));
+    CREATE INDEX entity_events_key ON entity_events(key);
+    CREATE TABLE entity_merges (id INTEGER PRIMARY KEY, entity_id INTEGER NOT NULL, into_id INTEGER NOT NULL,
+        reason TEXT NOT NULL, evidence TEXT NOT NULL, keys TEXT NOT NULL, at TEXT NOT NULL, undone TEXT);
+    CREATE INDEX entity_merges_pair ON entity_merges(entity_id, into_id);
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -285,14 +310,24 @@ class Store:
                   updated: int) -> None:
         """Insert or update an event; ``updated`` only ever grows (0 leaves it as it was)."""
         self.db.execute(
-            "INSERT INTO events VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET title=excluded.title,"
-            " date=excluded.date, story_id=excluded.story_id, updated=MAX(updated, excluded.updated)",
+            "INSERT INTO events (id, title, date, story_id, first_seen, updated) VALUES (?,?,?,?,?,?)"
+            " ON CONFLICT(id) DO UPDATE SET title=excluded.title, date=excluded.date, story_id=excluded.story_id,"
+            " updated=MAX(updated, excluded.updated)",
             (event_id, title, day.isoformat() if day else None, story_id, first_seen, updated),
         )
 
-    def event_dates(self, event_ids: list[str]) -> dict[str, date | None]:
-        rows = self._rows_where_in("SELECT id, date FROM events WHERE id IN ({})", event_ids)
-        return {r[0]: date.fromisoformat(r[1]) if r[1] else None for r in rows}
+    def event_dates(self, event_ids: list[str]) -> dict[str, EventDate]:
+        rows = self._rows_where_in("SELECT id, date, date_precision, date_evidence FROM events WHERE id IN ({})",
+                                   event_ids)
+        return {r[0]: EventDate(date.fromisoformat(r[1]) if r[1] else None, r[2],
+                                tuple((e["article"], e["phrase"]) for e in json.loads(r[3]))) for r in rows}
+
+    def put_event_dates(self, dates: dict[str, EventDate]) -> None:
+        """Set the date, its precision and evidence of events already stored."""
+        self.db.executemany(
+            "UPDATE events SET date = ?, date_precision = ?, date_evidence = ? WHERE id = ?",
+            [(d.day.isoformat() if d.day else None, d.precision, json.dumps(d.as_json(), ensure_ascii=False), event_id)
+             for event_id, d in dates.items()])
 
     def delete_stories_of(self, event_ids: list[str]) -> None:
         """Drop the stories that hold any of ``event_ids``, before those events are re-linked."""
@@ -313,7 +348,8 @@ class Store:
             if row[1] not in langs.setdefault(row[0], []):
                 langs[row[0]].append(row[1])
         return [Event(r["id"], r["title"], date.fromisoformat(r["date"]) if r["date"] else None,
-                      members.get(r["id"], []), langs.get(r["id"], []), r["story_id"])
+                      members.get(r["id"], []), langs.get(r["id"], []), r["story_id"], r["date_precision"],
+                      json.loads(r["date_evidence"]))
                 for r in self.db.execute("SELECT * FROM events ORDER BY first_seen, id")]
 
     def event_first_seen(self, event_ids: list[str]) -> dict[str, int]:
@@ -326,6 +362,118 @@ class Store:
     def stories(self) -> list[Story]:
         return [Story(r["id"], r["title"], json.loads(r["events"]))
                 for r in self.db.execute("SELECT * FROM stories ORDER BY rowid")]
+
+    # -- entities (storyweave.entities.registry.Registry) ---------------------------------
+
+    def entity_of_keys(self, keys: list[str]) -> dict[str, int]:
+        return {r[0]: r[1] for r in self._rows_where_in("SELECT key, entity_id FROM entity_keys WHERE key IN ({})",
+                                                         keys)}
+
+    def new_entity(self, key: str, block: str, prefix: str) -> int:
+        """A new entity holding only ``key`` (named after it until its forms are counted)."""
+        entity_id = self.db.execute("INSERT INTO entities (name, kind) VALUES (?, 'other')", (key,)).lastrowid
+        self.db.execute("INSERT INTO entity_keys VALUES (?,?,?,?)", (key, entity_id, block, prefix))
+        return entity_id
+
+    def add_entity_sightings(self, forms: list[tuple[str, str, str, str, int]],
+                             events: list[tuple[str, str, int]]) -> None:
+        """Add mention counts: (key, lang, text, kind, n) per surface form, (key, event, n) per event."""
+        self.db.executemany("INSERT INTO entity_aliases VALUES (?,?,?,?,?) ON CONFLICT(key, lang, text, kind)"
+                            " DO UPDATE SET mentions = mentions + excluded.mentions", forms)
+        self.db.executemany("INSERT INTO entity_events VALUES (?,?,?) ON CONFLICT(event_id, key)"
+                            " DO UPDATE SET mentions = mentions + excluded.mentions",
+                            [(event, key, n) for key, event, n in events])
+
+    def entity_keys_of_event(self, event_id: str, limit: int) -> list[str]:
+        """The ``limit`` most mentioned keys of an event."""
+        return [r[0] for r in self.db.execute("SELECT key FROM entity_events WHERE event_id = ?"
+                                              " ORDER BY mentions DESC, key LIMIT ?", (event_id, limit))]
+
+    def entity_candidates(self, key: str, block: str, prefix: str, also: Iterable[str],
+                          limit: int) -> dict[str, tuple[int, str, str]]:
+        """Keys sharing an index block or prefix with ``key`` (at most ``limit``), and the keys
+        ``also``: entity, most frequent surface form and kind of each."""
+        keys = [r[0] for r in self.db.execute(
+            "SELECT key FROM entity_keys WHERE block = ? UNION SELECT key FROM entity_keys WHERE prefix = ? LIMIT ?",
+            (block, prefix, limit))]
+        keys = sorted(set(keys) | set(also) - {key})
+        out: dict[str, tuple[int, str, str]] = {}
+        for r in self._rows_where_in(
+                "SELECT k.key, k.entity_id, a.text, a.kind FROM entity_keys k JOIN entity_aliases a USING (key)"
+                " WHERE k.key IN ({}) ORDER BY a.mentions", keys):
+            out[r[0]] = (r[1], r[2], r[3])  # the last row of a key is its most frequent form
+        return out
+
+    def entity_forms(self, entity_ids: Iterable[int]) -> dict[int, list[tuple[str, str, str, str, int]]]:
+        """(key, lang, text, kind, mentions) of every surface form of each entity."""
+        forms: dict[int, list[tuple[str, str, str, str, int]]] = {}
+        for r in self._rows_where_in(
+                "SELECT k.entity_id, a.key, a.lang, a.text, a.kind, a.mentions FROM entity_keys k"
+                " JOIN entity_aliases a USING (key) WHERE k.entity_id IN ({}) ORDER BY a.mentions DESC, a.text",
+                [str(e) for e in entity_ids]):
+            forms.setdefault(r[0], []).append((r[1], r[2], r[3], r[4], r[5]))
+        return forms
+
+    def set_entity(self, entity_id: int, name: str, kind: str) -> None:
+        self.db.execute("UPDATE entities SET name = ?, kind = ? WHERE id = ?", (name, kind, entity_id))
+
+    def entity_mentions(self, entity_id: int) -> int:
+        return self.db.execute("SELECT COALESCE(SUM(a.mentions), 0) FROM entity_keys k JOIN entity_aliases a"
+                               " USING (key) WHERE k.entity_id = ?", (entity_id,)).fetchone()[0]
+
+    def merge_was_undone(self, a: int, b: int) -> bool:
+        return self.db.execute("SELECT 1 FROM entity_merges WHERE undone IS NOT NULL AND ((entity_id = ? AND"
+                               " into_id = ?) OR (entity_id = ? AND into_id = ?))", (a, b, b, a)).fetchone() is not None
+
+    def merge_entities(self, entity_id: int, into_id: int, reason: str, evidence: str) -> int:
+        """Move every key of ``entity_id`` to ``into_id``; the merge is recorded with the keys moved."""
+        keys = [r[0] for r in self.db.execute("SELECT key FROM entity_keys WHERE entity_id = ? ORDER BY key",
+                                              (entity_id,))]
+        self.db.execute("UPDATE entity_keys SET entity_id = ? WHERE entity_id = ?", (into_id, entity_id))
+        self.db.execute("UPDATE entities SET merged_into = ? WHERE id = ?", (into_id, entity_id))
+        return self.db.execute("INSERT INTO entity_merges (entity_id, into_id, reason, evidence, keys, at)"
+                               " VALUES (?,?,?,?,?,?)",
+                               (entity_id, into_id, reason, evidence, json.dumps(keys, ensure_ascii=False),
+                                _now())).lastrowid
+
+    def undo_merge(self, merge_id: int) -> tuple[int, int, str, str]:
+        """Give the merged entity its keys back; (entity, into, reason, evidence) of the merge.
+
+        Raises KeyError for an unknown merge, ValueError for one already undone."""
+        row = self.db.execute("SELECT * FROM entity_merges WHERE id = ?", (merge_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no merge {merge_id}")
+        if row["undone"]:
+            raise ValueError(f"merge {merge_id} was already undone at {row['undone']}")
+        keys = json.loads(row["keys"])
+        for chunk in _chunks(keys, 500):
+            self.db.execute(f"UPDATE entity_keys SET entity_id = ? WHERE key IN ({','.join('?' * len(chunk))})",
+                            [row["entity_id"], *chunk])
+        self.db.execute("UPDATE entities SET merged_into = NULL WHERE id = ?", (row["entity_id"],))
+        self.db.execute("UPDATE entity_merges SET undone = ? WHERE id = ?", (_now(), merge_id))
+        return row["entity_id"], row["into_id"], row["reason"], row["evidence"]
+
+    def entity_merges(self) -> list[dict]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM entity_merges ORDER BY id")]
+
+    def entity_rows(self, event_id: str | None = None) -> list[dict]:
+        """Entities (all, or those of one event) with id, name, kind and mentions (in the event), most mentioned first."""
+        where, args = ("JOIN entity_events e ON e.key = k.key AND e.event_id = ?", [event_id]) if event_id \
+            else ("JOIN entity_aliases e ON e.key = k.key", [])
+        return [dict(r) for r in self.db.execute(
+            f"SELECT n.id, n.name, n.kind, SUM(e.mentions) AS mentions FROM entities n JOIN entity_keys k"
+            f" ON k.entity_id = n.id {where} WHERE n.merged_into IS NULL GROUP BY n.id"
+            f" ORDER BY mentions DESC, n.name", args)]
+
+    def event_entities(self) -> dict[str, list[dict]]:
+        """Each event's entities (name, kind, mentions), most mentioned first."""
+        out: dict[str, list[dict]] = {}
+        for r in self.db.execute(
+                "SELECT e.event_id, n.name, n.kind, SUM(e.mentions) AS mentions FROM entity_events e"
+                " JOIN entity_keys k ON k.key = e.key JOIN entities n ON n.id = k.entity_id"
+                " GROUP BY e.event_id, n.id ORDER BY e.event_id, mentions DESC, n.name"):
+            out.setdefault(r[0], []).append({"name": r[1], "kind": r[2], "mentions": r[3]})
+        return out
 
     # -- search -------------------------------------------------------------------------
 

@@ -1,118 +1,343 @@
-"""Named-entity mentions and their cross-lingual identities (first version: no trained model).
+"""Named-entity mentions, their types and their cross-lingual identities (no trained model).
 
-Mentions are runs of capitalised words. Each gets a ``key``: countries map to their
-ISO code through the CLDR names of every language (Turkije, Turki, Turkey -> TR);
-a surname alone takes the key of the full name used earlier in the article; other
-names are folded to ASCII lower case. Spelling variants across languages (Putin,
-Poutine, Poetin) are matched by :func:`same_entity`, not merged in the key.
+Detection: runs of capitalised words, joined across lower-case name connectors ("Banco de
+España", "Frank de Boer"); a title or role inside the run is cut off ("Russian President
+Vladimir Putin"); a capitalised word opening a sentence counts only with evidence that it
+is a name (a gazetteer, the same word capitalised inside a sentence, or a rare word), and
+headline-style sentences keep only such words. Scripts without letter case are matched
+against the gazetteer's names as written.
+
+Typing, strongest evidence first: a country or language name, an organisation word or a
+legal form inside the name, a role or title before it, a known first name, a known place,
+an acronym, the type the same name got elsewhere in the article, then the shape of the name.
+
+Each mention gets a ``key``: countries map to their ISO code through the CLDR names of
+every language (Turkije, Turki, Turkey, России -> TR/RU); a surname alone takes the key of
+the full name used in the article; other names are folded to ASCII lower case. Spelling
+variants across languages (Putin, Poutine, Poetin) are matched by :func:`same_entity`, not
+merged in the key.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 import regex as re
 from rapidfuzz.distance import Levenshtein
 
+from ..clean.words import stopwords
 from ..dates import calendar_words
 from ..models import Mention
-from ..text import fold, words, zipf
+from ..text import fold, zipf
+from .gazetteer import connectors, country_code, gazetteer, native_names, person_cues
 
-_CAP = r"\p{Lu}[\w’'\-]*"
-_CONNECTOR = r"(?:van|der|den|von|al|bin|ibn)"
-_NAME = re.compile(rf"{_CAP}(?:\s+(?:{_CONNECTOR}\s+)?{_CAP})*", re.UNICODE)
-_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
-_COMMON_WORD_ZIPF = 4.0
+_TOKEN = re.compile(r"(?:\p{Lu}{1,3}\.){2,}|[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:[-'’&·][\p{L}\p{M}\p{N}]+)*")
+_SUFFIX = re.compile(r"(?<=\p{L})['’]\p{Ll}{0,5}$")  # "Putin's", "Rusya'nın": not part of the name
+_OPENERS = "“\"‘«(¿¡-–—'[:.!?…"
+_COMMON_WORD_ZIPF = 4.0  # a capitalised word this frequent opening a sentence needs other evidence
+_NAME_WORD_ZIPF = 4.5  # several words all rarer than this are a person's name
+_MAX_CONNECTORS = 2  # "van der", "de la"
+_WORD_ZIPF = 3.0  # words before a person's name ("Volksgezondheid Magda Aelvoet") are at least this frequent
+_LONGEST_ACRONYM = 4
+_CONJUNCTIONS = frozenset({"y", "e", "i", "and", "en", "und", "et"})
+_CLOCK_WORDS = frozenset({"am", "pm", "a.m.", "p.m.", "gmt", "utc", "cet", "cest", "bst", "est", "edt", "cst", "cdt",
+                          "mst", "mdt", "pst", "pdt", "ist", "jst", "et", "pt"})
+_DEMONYM_ENDINGS = {"nl": ("se", "sche"), "de": ("isch", "ische", "ischen", "ischer")}
+_DEMONYM_ZIPF = 3.0  # and an everyday word: "Britse" is one, the surname "Janse" is not
+_CAPITALISED_LANGUAGE_NAMES = frozenset({"en", "nl"})  # "Russian", "Engels": adjectives, not names
 
-
-@lru_cache(maxsize=8)
-def _country_names(lang: str) -> dict[str, str]:
-    """Folded country names in ``lang`` and English (CLDR via babel) -> ISO code."""
-    from babel import Locale, UnknownLocaleError
-
-    names: dict[str, str] = {}
-    for code in dict.fromkeys(["en", lang]):
-        try:
-            territories = Locale.parse(code).territories
-        except (ValueError, UnknownLocaleError):
-            continue
-        for iso, name in territories.items():
-            iso = iso.split("-")[0]  # "TR-alt-variant" -> "TR" (Türkiye / Turkey)
-            if iso.isalpha() and len(iso) == 2:
-                names.setdefault(fold(name), iso)
-    return names
+Kind = str  # "person" | "place" | "org" | "other"
 
 
-def _is_common_word(token: str, lang: str) -> bool:
-    return zipf(token.lower(), lang) >= _COMMON_WORD_ZIPF
+@dataclass(frozen=True, slots=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+    folded: str  # for capitalised tokens; others as written
 
 
-def _is_title_case(sentence: str) -> bool:
-    """Headline style ("Turkey Tells Russia to Drop Demands"): capitals say nothing there."""
-    tokens = [w for w in words(sentence) if w[0].isalpha()]
-    lower_content_words = [w for w in tokens if len(w) >= 4 and w[0].islower()]
-    return not lower_content_words and sum(w[0].isupper() for w in tokens) >= 3
+@dataclass(slots=True)
+class _Span:
+    tokens: list[_Token]
+    sentence: int
+    cue_before: bool  # a role or title comes right before it ("presidente", "de heer")
 
-
-def _capitalised_in_running_text(sentences: list[str]) -> set[str]:
-    """Folded words written with a capital inside ordinary sentences, not first."""
-    return {fold(t) for s in sentences if not _is_title_case(s) for t in words(s)[1:] if t[0].isupper()}
-
-
-def _names_in_run(run: str, lang: str, sentence_start: bool, title_case: bool, evidence: set[str],
-                  countries: dict[str, str]) -> list[str]:
-    """The names in one run of capitalised words, without titles or sentence-initial words."""
-    names = []
-    for part in re.split(r"['’]s\s+", run):
-        tokens = _POSSESSIVE.sub("", part).strip("-’'").split()
-        if title_case:  # keep only words capitalised in running text too, or rare ones
-            tokens = [t for t in tokens if fold(t) in evidence or not _is_common_word(t, lang)]
-        # A capitalised everyday word opening a sentence is not a name ("But Moscow", "The
-        # Kremlin"), unless it names a country; titles before a name go ("Russian President
-        # Vladimir Putin"), two-word names stay whole ("Soviet Union", "New York").
-        if sentence_start and tokens and _is_common_word(tokens[0], lang) and fold(tokens[0]) not in countries:
-            tokens = tokens[1:]
-        while len(tokens) > 2 and _is_common_word(tokens[0], lang):
-            tokens = tokens[1:]
-        sentence_start = False
-        if tokens and (len(tokens) > 1 or len(tokens[0]) >= 2):
-            names.append(" ".join(tokens))
-    return names
+    @property
+    def text(self) -> str:
+        return " ".join(t.text for t in self.tokens)
 
 
 def extract_mentions(sentences: list[str], lang: str) -> list[Mention]:
-    """Find named-entity mentions in ``sentences`` and give each a cross-lingual key.
-
-    Capitalisation is the evidence, so scripts without letter case yield none yet.
-    """
-    countries = _country_names(lang)
-    skip = calendar_words(lang)
-    evidence = _capitalised_in_running_text(sentences)
-    found: list[tuple[str, int]] = []
-    for index, sentence in enumerate(sentences):
-        title_case = _is_title_case(sentence)
-        for match in _NAME.finditer(sentence):
-            sentence_start = match.start() == 0 or sentence[: match.start()].rstrip()[-1:] in "“\"‘«("
-            for name in _names_in_run(match.group(0), lang, sentence_start, title_case, evidence, countries):
-                if fold(name) and fold(name) not in skip:  # letters with no ASCII form fold to nothing
-                    found.append((name, index))
-    full_names = {fold(t).split()[-1]: fold(t) for t, _ in found if len(t.split()) > 1}
+    """Find named-entity mentions in ``sentences`` and give each a type and a cross-lingual key."""
+    tokenised = [_tokens(s) for s in sentences]
+    context = _Context(lang, tokenised, sentences)
+    spans = [span for index in range(len(sentences)) for span in context.spans(index)]
+    kinds = _consistent_kinds(spans, [context.kind(span) for span in spans])
+    full_names = {s.tokens[-1].folded: fold(s.text) for s, k in zip(spans, kinds) if k == "person" and len(s.tokens) > 1}
     mentions = []
-    for text, index in found:
-        folded = fold(text)
-        if folded in countries:
-            key, kind = f"country:{countries[folded]}", "place"
-        else:
-            key = full_names.get(folded, folded)
-            kind = "person" if _looks_like_person(key, lang) else "other"
-        mentions.append(Mention(text=text, key=key, kind=kind, sentence=index))
-    return mentions
+    for span, kind in zip(spans, kinds):
+        folded, code = fold(span.text), country_code(span.text, lang)
+        key = f"country:{code}" if code else full_names.get(folded, folded)
+        start, end = span.tokens[0].start, span.tokens[-1].end
+        mentions.append(Mention(sentences[span.sentence][start:end], key,
+                                "person" if key in full_names.values() else kind, span.sentence, start, end))
+    mentions.extend(_caseless_mentions(sentences))
+    return sorted(mentions, key=lambda m: (m.sentence, m.start))
 
 
-def _looks_like_person(key: str, lang: str) -> bool:
-    """Several words ending in one that is not an everyday word ("Soviet Union" is not a person)."""
-    tokens = key.split()
-    return len(tokens) > 1 and zipf(tokens[-1], lang) < 4.5
+def _tokens(sentence: str) -> list[_Token]:
+    """Word tokens with their offsets; an ending after an apostrophe is left out ("Putin's", "Rusya'nın")."""
+    tokens = []
+    for match in _TOKEN.finditer(sentence):
+        text = _SUFFIX.sub("", match.group())
+        folded = _fold(text) if text[0].isupper() else text  # only names need the folded form
+        tokens.append(_Token(text, match.start(), match.start() + len(text), folded))
+    return tokens
+
+
+_fold = lru_cache(maxsize=65536)(fold)
+
+
+def _opens_sentence(sentence: str, tokens: list[_Token], i: int) -> bool:
+    """Whether token ``i`` is the first of a sentence or of a quotation or bracket."""
+    if i == 0:
+        return True
+    gap = sentence[tokens[i - 1].end:tokens[i].start].strip()
+    return bool(gap) and gap[-1] in _OPENERS
+
+
+def _caseless_mentions(sentences: list[str]) -> Iterator[Mention]:
+    """Countries and places written in scripts without case, from the gazetteer."""
+    for index, sentence in enumerate(sentences):
+        if sentence.isascii():
+            continue
+        for start, end, value in native_names(sentence):
+            key = fold(sentence[start:end]) if value == "place" else f"country:{value}"
+            yield Mention(sentence[start:end], key, "place", index, start, end)
+
+
+class _Context:
+    """What one article tells about its words (which are capitalised inside sentences, which
+    appear in lower case) and the word lists of its language."""
+
+    def __init__(self, lang: str, tokenised: list[list[_Token]], sentences: list[str]) -> None:
+        self.lang = lang
+        self.tokenised = tokenised
+        self.sentences = sentences
+        self.skip = _calendar_and_clock_words(lang)
+        self.function_words = stopwords(lang)
+        self.cues = person_cues(lang)
+        self.connectors = connectors(lang)
+        shouting = [sum(_is_acronym(t.text) for t in tokens) >= max(3, len(tokens) // 2) for tokens in tokenised]
+        self.headlines = [not shout and _is_title_case(tokens) for tokens, shout in zip(tokenised, shouting)]
+        self.capitalised_inside: set[str] = set()
+        self.pairs_inside: set[tuple[str, str]] = set()  # "De Morgen" written inside a sentence
+        self.lower: set[str] = set()
+        for index, tokens in enumerate(tokenised):
+            ordinary = not shouting[index] and not self.headlines[index]
+            for i, token in enumerate(tokens):
+                if not token.text[0].isupper():
+                    self.lower.add(token.text)
+                elif ordinary and not _opens_sentence(sentences[index], tokens, i):
+                    self.capitalised_inside.add(token.text.lower())
+                    if i + 1 < len(tokens) and tokens[i + 1].text[0].isupper():
+                        self.pairs_inside.add((token.folded, tokens[i + 1].folded))
+        self.shouting = shouting
+        self.capitals = [[t.text[0].isupper() and (not shout or not _is_acronym(t.text) or self._known(t)
+                                                   or sentence[t.start - 1:t.start] == "(")  # "(EFE)"
+                          for t in tokens] for sentence, tokens, shout in zip(sentences, tokenised, shouting)]
+
+    def _known(self, token: _Token) -> bool:
+        """Whether an all-capital word in a sentence written in capitals is a name: one capitalised
+        elsewhere in the article, a known name, or a short uncommon word (IU, APDHA)."""
+        lower, names = token.text.lower(), gazetteer()
+        if lower in self.function_words:
+            return False
+        return (lower in self.capitalised_inside or token.folded in names.places or token.folded in names.surnames
+                or bool(country_code(token.text, self.lang)) or len(lower) <= 5 and zipf(lower, self.lang) < 3.0)
+
+    def spans(self, index: int) -> Iterator[_Span]:
+        """The name spans of one sentence."""
+        tokens, capitals, sentence = self.tokenised[index], self.capitals[index], self.sentences[index]
+        i = 0
+        while i < len(tokens):
+            if not capitals[i]:
+                i += 1
+                continue
+            j = i + 1
+            while j < len(tokens) and _adjacent(sentence, tokens[j - 1], tokens[j]):
+                if self.shouting[index] and _is_acronym(tokens[j - 1].text) != _is_acronym(tokens[j].text):
+                    break  # a headline in capitals, then the dateline: "PLAN DE AZNAR Madrid (EFE)"
+                if capitals[j]:
+                    j += 1
+                    continue
+                k = j
+                while k < len(tokens) and k - j < _MAX_CONNECTORS and tokens[k].text in self.connectors \
+                        and _adjacent(sentence, tokens[k - 1], tokens[k]):
+                    k += 1
+                if k == j or k >= len(tokens) or not capitals[k] or not _adjacent(sentence, tokens[k - 1], tokens[k]) \
+                        or tokens[k].folded in self.skip or not self._joins(tokens[i:j], tokens[j:k], tokens[k]):
+                    break
+                j = k + 1
+            whole_sentence = i == 0 and j == len(tokens) and j > 1  # a byline or a name alone: "De Morgen"
+            opening = _opens_sentence(sentence, tokens, i) and not whole_sentence
+            yield from self._names(tokens[i:j], index, opening, tokens[i - 1] if i else None)
+            i = j
+
+    def _joins(self, left: list[_Token], between: list[_Token], right: _Token) -> bool:
+        """Whether the connectors ``between`` continue the name ``left`` (after its titles) with ``right``:
+        particles after first names ("Burgemeester Jan de Vries"), any after an institution's or place's
+        head word ("Banco de España", "Ministerio de Trabajo y Asuntos Sociales"), but "and" not before
+        a country ("el Banco de España y Portugal")."""
+        names = gazetteer()
+        if any(t.text in _CONJUNCTIONS for t in between) and country_code(right.text, self.lang):
+            return False
+        cues = [i for i, t in enumerate(left) if t.folded in self.cues]
+        left = left[cues[-1] + 1:] if cues else left
+        if any(t.folded in names.org_words or t.folded in names.place_words for t in left):
+            return True
+        return bool(left) and all(t.folded in names.first_names for t in left) and all(
+            t.text in names.particles for t in between)
+
+    def _names(self, run: list[_Token], index: int, opening: bool, before: _Token | None) -> Iterator[_Span]:
+        """The names in one run: unproven sentence-initial or headline words dropped, titles cut off,
+        split before a first name that starts a new name."""
+        if self.headlines[index]:
+            run = [t for t in run if t.text.lower() in self.capitalised_inside or not self._common(t.text)]
+        elif opening and run and not self._proven(run):
+            run = run[1:]
+        cue_before = before is not None and _fold(before.text) in self.cues
+        for i in range(len(run) - 2, -1, -1):
+            if run[i].folded in self.cues and run[i + 1].text[0].isupper():
+                run, cue_before = run[i + 1:], True
+                break
+        for part in _split_names(run, self.lang):
+            part = _trim_connectors(part)
+            if part and any(t.folded not in self.skip for t in part) and (
+                    len(part) > 1 or len(part[0].text) >= 2 and part[0].folded not in self.cues):
+                yield _Span(part, index, cue_before and part[0] is run[0])
+
+    def _common(self, word: str) -> bool:
+        return zipf(word.lower(), self.lang) >= _COMMON_WORD_ZIPF
+
+    def _proven(self, run: list[_Token]) -> bool:
+        """Whether a capitalised word opening a sentence is a name, not just a capitalised word."""
+        word, folded = run[0].text, run[0].folded
+        if len(run) > 1 and (folded, run[1].folded) in self.pairs_inside:
+            return True
+        lower = word.lower()
+        if lower in self.function_words or folded in self.skip:
+            return False
+        if lower in self.capitalised_inside or country_code(word, self.lang) or _is_acronym(word):
+            return True
+        if lower in self.lower and self._common(word):
+            return False
+        names = gazetteer()
+        return not self._common(word) or folded in names.places or folded in names.first_names
+
+    def kind(self, span: _Span) -> tuple[Kind, bool]:
+        """The type of one span from the strongest evidence it has, and whether that evidence
+        is a gazetteer or a cue (strong) rather than the name's shape (weak)."""
+        names = gazetteer()
+        folded = [t.folded for t in span.tokens]
+        whole = " ".join(folded)
+        if country_code(span.text, self.lang):
+            return "place", True
+        if len(folded) == 1 and (_demonym(span.text, self.lang) or self.lang in _CAPITALISED_LANGUAGE_NAMES
+                                 and whole in names.languages):
+            return "other", True
+        if any(w in names.org_words for w in folded):
+            return "org", True
+        if any(w in names.place_words for w in folded):
+            return "place", True
+        acronym = all(_is_acronym(t.text) for t in span.tokens)
+        if acronym and len(whole) <= _LONGEST_ACRONYM:  # OEA, IU: not the place codes GeoNames lists
+            return "org", False
+        if whole in names.places and not span.cue_before and not (
+                folded[0] in names.first_names and folded[-1] in names.surnames):
+            return "place", True
+        if span.cue_before or len(folded) > 1 and folded[0] in names.first_names:
+            return "person", True
+        if acronym:
+            return "org", False
+        return _kind_by_shape(tuple(folded), self.lang), False
+
+
+def _split_names(run: list[_Token], lang: str) -> list[list[_Token]]:
+    """One run may hold several names: a nationality adjective before a name ("Britse Concorde"),
+    a word before a first name that opens a person's name ("Volksgezondheid Magda Aelvoet"), a
+    dateline's place after a byline's name ("Juana González Linares Madrid")."""
+    names = gazetteer()
+    if len(run) > 1 and _demonym(run[0].text, lang) and zipf(run[1].folded, lang) < _COMMON_WORD_ZIPF \
+            and not any(t.folded in names.org_words for t in run):
+        return [run[:1], *_split_names(run[1:], lang)]
+    first_name = next((i for i, t in enumerate(run[:-1]) if t.folded in names.first_names), None)
+    if first_name and zipf(run[first_name].folded, lang) < _NAME_WORD_ZIPF \
+            and all(zipf(t.folded, lang) >= _WORD_ZIPF for t in run[:first_name]):
+        return [run[:first_name], *_split_names(run[first_name:], lang)]
+    if first_name == 0 and len(run) >= 3 and run[-1].folded in names.places and run[-1].folded not in names.surnames:
+        return [run[:-1], run[-1:]]
+    return [run]
+
+
+def _demonym(word: str, lang: str) -> bool:
+    """A capitalised nationality adjective of a language that capitalises them ("Britse", "Belgische")."""
+    endings = _DEMONYM_ENDINGS.get(lang)
+    return bool(endings) and word.lower().endswith(endings) and zipf(word.lower(), lang) >= _DEMONYM_ZIPF
+
+
+@lru_cache(maxsize=64)
+def _calendar_and_clock_words(lang: str) -> frozenset[str]:
+    """Weekday and month names with their three-letter forms ("MON", "JUL"), and clock words ("PM", "EDT")."""
+    calendar = calendar_words(lang)
+    return calendar | {w[:3] for w in calendar if len(w) > 3} | _CLOCK_WORDS
+
+
+@lru_cache(maxsize=65536)
+def _kind_by_shape(folded: tuple[str, ...], lang: str) -> Kind:
+    """Without other evidence: a known surname or several rare words are a person, several
+    everyday words an organisation ("Tribunal Supremo"), a single unknown word an organisation."""
+    names = gazetteer()
+    if folded[-1] in names.surnames or len(folded) == 1 and folded[0] in names.first_names:
+        return "person"
+    if len(folded) > 1 and all(zipf(w, lang) < _NAME_WORD_ZIPF for w in folded if w not in connectors(lang)):
+        return "person"
+    return "org"
+
+
+def _consistent_kinds(spans: list[_Span], kinds: list[tuple[Kind, bool]]) -> list[Kind]:
+    """A name typed by its shape alone takes the type that strong evidence gave it elsewhere in
+    the article."""
+    proven = {fold(span.text): kind for span, (kind, strong) in zip(spans, kinds) if strong}
+    return [kind if strong else proven.get(fold(span.text), kind) for span, (kind, strong) in zip(spans, kinds)]
+
+
+def _trim_connectors(run: list[_Token]) -> list[_Token]:
+    while run and not run[0].text[0].isupper():
+        run = run[1:]
+    while run and not run[-1].text[0].isupper():
+        run = run[:-1]
+    return run
+
+
+def _adjacent(sentence: str, a: _Token, b: _Token) -> bool:
+    """Only spaces between two tokens."""
+    gap = sentence[a.end:b.start]
+    return gap.isspace() or gap == ""
+
+
+def _is_acronym(word: str) -> bool:
+    return len(word) > 1 and word.isupper()
+
+
+def _is_title_case(tokens: list[_Token]) -> bool:
+    """Headline style ("Turkey Tells Russia to Drop Demands"): capitals say nothing there."""
+    alphabetic = [t.text for t in tokens if t.text[0].isalpha() and not _is_acronym(t.text)]
+    lower_content_words = [w for w in alphabetic if len(w) >= 4 and w[0].islower()]
+    return not lower_content_words and sum(w[0].isupper() for w in alphabetic) >= 3
 
 
 def same_entity(a: str, b: str) -> bool:

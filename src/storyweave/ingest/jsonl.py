@@ -17,6 +17,8 @@ _BODY_KEYS: tuple[tuple[str, Literal["text", "html"]], ...] = (
     ("body", "text"),
     ("html", "html"),
 )
+# Where a publication date may be (the first that parses wins).
+_DATE_KEYS = ("published", "date", "published_at", "publish_date", "pubDate", "datePublished", "date_published")
 # Only absolute dates with day, month and year: nothing is filled in from "now".
 _DATEPARSER_SETTINGS = {
     "PARSERS": ["custom-formats", "absolute-time"],
@@ -74,7 +76,7 @@ def _document(line: bytes, item: str) -> Document:
         format=fmt,
         title=nonblank(obj.get("title")),
         url=url,
-        published=normalise_date(obj.get("published")),
+        published=next(filter(None, map(normalise_date, (obj.get(k) for k in _DATE_KEYS))), None),
         lang=nonblank(obj.get("lang")),
         site=nonblank(obj.get("source")),
     )

@@ -87,4 +87,5 @@ def _item(record: ArcWarcRecord, item: str, max_bytes: int) -> Document | Reject
     except IngestError as exc:
         return Rejected(item, str(exc))
     url = record.rec_headers.get_header("WARC-Target-URI")
-    return Document(source=url or item, content=content, format=fmt, url=url)
+    return Document(source=url or item, content=content, format=fmt, url=url,
+                    captured=record.rec_headers.get_header("WARC-Date"))

@@ -1,0 +1,229 @@
+"""Alias normalisation: spellings of one entity in many languages and scripts fed to the registry.
+
+Gold entities and their variants (distinct folded spellings):
+
+- countries: territory names in every base CLDR locale. The registry under test knows the
+  names of only half of the locales (sorted, every other one); variants that half does not
+  list verbatim (the other locales' own names, in their scripts) are scored apart;
+- cities: exemplar city names of the time zones in every base locale (no table knows them);
+- names: people and organisations of a small fixture in several languages and scripts
+  (Putin / Poutine / Poetin / Путин, NATO / NAVO / OTAN / НАТО).
+
+A spelling shared by two gold entities is left out, and a city that shares one with a country
+(Luxembourg, Singapore) is left out whole. The
+variants are fed as mentions keyed by their folded text, either each alone (its own event)
+or in events of a few entities with one article per language (where an alias meets its
+other forms). Scores: the share of variants in the predicted entity that holds most of
+their gold entity's variants ("right"); wrong merges: the pairs of gold entities that share
+a predicted entity, per gold entity; wrong pairs: of the variant pairs put in one entity,
+those of two gold entities (a wrong merge of two big entities weighs much here).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..entities.registry import COUNTRY, CountryNames, Registry
+from ..models import Article, Mention
+from ..store import Store
+from ..text import fold
+
+FIXTURE = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "aliases.jsonl"
+GROUPS = ("countries (listed)", "countries (not listed)", "cities", "names")
+CONDITIONS = ("alone", "in events")
+EVENT_SIZE = 3
+EVENT_LANGUAGES = 8
+BATCH = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One spelling of a gold entity, in a language, in a scoring group."""
+
+    entity: str
+    lang: str
+    text: str
+    kind: str
+    group: str
+
+    @property
+    def key(self) -> str:
+        return fold(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    method: str
+    condition: str
+    right: dict[str, float]  # share of variants in their entity's home, per group and "all"
+    variants: dict[str, int]
+    wrong_pairs: float  # of the variant pairs put in one entity, those of two gold entities
+    wrong_merges: float  # pairs of gold entities sharing a predicted entity, per gold entity
+    variants_per_s: float
+
+
+def base_locales() -> list[str]:
+    from babel import localedata
+
+    return sorted(i for i in localedata.locale_identifiers() if "_" not in i)
+
+
+def table_locales(locales: list[str]) -> tuple[str, ...]:
+    """The half of the locales whose country names the registry under test knows (with English)."""
+    return tuple(sorted(set(locales[::2]) | {"en"}))
+
+
+def load_variants(fixture: Path = FIXTURE) -> tuple[list[Variant], CountryNames, int]:
+    """Variants of every gold entity, the registry's half-table, and how many shared spellings were left out."""
+    from babel import Locale
+
+    locales = base_locales()
+    table = CountryNames(table_locales(locales))
+    found: list[tuple[str, str, str, str]] = []
+    for identifier in locales:
+        locale = Locale.parse(identifier)
+        for code, name in locale.territories.items():
+            if len(code) == 2 and code.isalpha() and code in table.english:
+                found.append((COUNTRY + code, identifier, name, "place"))
+        for zone, names in locale.time_zones.items():
+            if "city" in names and "/" in zone and not zone.startswith("Etc/"):
+                found.append(("city:" + zone, identifier, names["city"], "place"))
+    for line in fixture.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        found.extend((row["entity"], lang, text, row["kind"]) for lang, texts in row["variants"].items()
+                     for text in texts)
+    owners: dict[str, set[str]] = defaultdict(set)
+    for entity, _, text, _ in found:
+        owners[fold(text)].add(entity)
+    shared = {k for k, e in owners.items() if len(e) > 1 or not k}
+    # A city named like a country (Luxembourg, Singapore) is left out whole: no spelling tells them apart.
+    city_states = {e for k in shared for e in owners[k] if e.startswith("city:") and
+                   any(o.startswith(COUNTRY) for o in owners[k])}
+    variants, seen = [], set()
+    for entity, lang, text, kind in found:
+        if fold(text) in shared or entity in city_states or (entity, fold(text)) in seen:
+            continue
+        seen.add((entity, fold(text)))
+        variants.append(Variant(entity, lang, text, kind, _group(entity, fold(text), table)))
+    return variants, table, len(shared)
+
+
+def _group(entity: str, key: str, table: CountryNames) -> str:
+    if entity.startswith(COUNTRY):
+        return GROUPS[0] if key in table.codes else GROUPS[1]
+    return GROUPS[2] if entity.startswith("city:") else GROUPS[3]
+
+
+def articles_for(variants: list[Variant], condition: str, seed: int = 0) -> list[Article]:
+    """Articles mentioning the variants, in a seeded random order: one per variant ("alone"),
+    or ("in events") one per language of events that each bring EVENT_SIZE gold entities in
+    up to EVENT_LANGUAGES languages, always with each entity's English form if it has one."""
+    rng = random.Random(seed)
+    if condition == "alone":
+        groups = [(i, [v]) for i, v in enumerate(variants)]
+    else:
+        groups = _event_articles(variants, rng)
+    articles = [Article(id=f"a{i}", source=f"a{i}", title="", body="", lang=g[0].lang, event_id=f"e{event}",
+                        mentions=[Mention(v.text, v.key, v.kind, 0) for v in g]) for i, (event, g) in enumerate(groups)]
+    rng.shuffle(articles)
+    return articles
+
+
+def _event_articles(variants: list[Variant], rng: random.Random) -> list[tuple[int, list[Variant]]]:
+    """(event, variants of one article) for events of EVENT_SIZE entities in EVENT_LANGUAGES languages."""
+    by_entity: dict[str, list[Variant]] = defaultdict(list)
+    for v in variants:
+        by_entity[v.entity].append(v)
+    chunks: dict[str, list[list[Variant]]] = {}
+    for entity, found in by_entity.items():
+        english = [v for v in found if v.lang == "en"][:1]
+        others = [v for v in found if v not in english]
+        rng.shuffle(others)
+        step = EVENT_LANGUAGES - len(english)
+        chunks[entity] = [english + others[i : i + step] for i in range(0, len(others), step)] or [english]
+    entities = sorted(chunks)
+    rng.shuffle(entities)
+    groups: list[tuple[int, list[Variant]]] = []
+    event = 0
+    for start in range(0, len(entities), EVENT_SIZE):
+        together = entities[start : start + EVENT_SIZE]
+        for round_ in range(max(len(chunks[e]) for e in together)):
+            event += 1
+            by_lang: dict[str, list[Variant]] = defaultdict(list)
+            for entity in together:
+                for v in chunks[entity][round_ % len(chunks[entity])]:
+                    by_lang[v.lang].append(v)
+            groups.extend((event, g) for g in by_lang.values())
+    return groups
+
+
+def registry_entities(articles: list[Article], table: CountryNames) -> dict[str, str]:
+    """Predicted entity of each key after feeding the articles to a fresh registry, in batches."""
+    with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "aliases.db") as store:
+        registry = Registry(store, table)
+        for start in range(0, len(articles), BATCH):
+            with store.transaction():
+                registry.add(articles[start : start + BATCH])
+        keys = sorted({m.key for a in articles for m in a.mentions})
+        return {k: str(e) for k, e in store.entity_of_keys(keys).items()}
+
+
+def exact_keys(articles: list[Article], table: CountryNames) -> dict[str, str]:
+    return {m.key: m.key for a in articles for m in a.mentions}
+
+
+def table_lookup(articles: list[Article], table: CountryNames) -> dict[str, str]:
+    """Folded key, or the country code when the table lists it verbatim."""
+    return {m.key: table.codes.get(m.key, m.key) for a in articles for m in a.mentions}
+
+
+METHODS: dict[str, Callable[[list[Article], CountryNames], dict[str, str]]] = {
+    "storyweave registry": registry_entities, "exact folded key": exact_keys, "CLDR table, else key": table_lookup}
+
+
+def score(method: str, condition: str, variants: list[Variant], predicted: dict[str, str],
+          seconds: float) -> Result:
+    """Shares of variants in their gold entity's home entity, and of wrong pairs."""
+    by_entity: dict[str, Counter] = defaultdict(Counter)
+    for v in variants:
+        by_entity[v.entity][predicted[v.key]] += 1
+    home = {entity: counts.most_common(1)[0][0] for entity, counts in by_entity.items()}
+    right, totals = Counter(), Counter()
+    for v in variants:
+        for group in (v.group, "all"):
+            totals[group] += 1
+            right[group] += predicted[v.key] == home[v.entity]
+    members: dict[str, Counter] = defaultdict(Counter)
+    for v in variants:
+        members[predicted[v.key]][v.entity] += 1
+    pairs = sum(sum(c.values()) * (sum(c.values()) - 1) // 2 for c in members.values())
+    same = sum(n * (n - 1) // 2 for c in members.values() for n in c.values())
+    merged = {(x, y) for c in members.values() for x in c for y in c if x < y}
+    return Result(method, condition, {g: right[g] / totals[g] for g in totals}, dict(totals),
+                  (pairs - same) / pairs if pairs else 0.0, len(merged) / len(by_entity),
+                  len(variants) / seconds if seconds else 0.0)
+
+
+def run(method: str, condition: str, variants: list[Variant], table: CountryNames) -> Result:
+    articles = articles_for(variants, condition)
+    start = time.process_time()
+    predicted = METHODS[method](articles, table)
+    return score(method, condition, variants, predicted, time.process_time() - start)
+
+
+def headline(results: list[Result]) -> dict:
+    """The registry's figures per condition, beside the exact-key baseline."""
+    out: dict = {}
+    for r in results:
+        name = "storyweave" if r.method == "storyweave registry" else r.method.replace(" ", "_").replace(",", "")
+        out[f"{name}/{r.condition}"] = {"right": round(r.right["all"], 4), "wrong_pairs": round(r.wrong_pairs, 4),
+                                        "right_by_group": {g: round(s, 4) for g, s in r.right.items() if g != "all"},
+                                        "wrong_merges": round(r.wrong_merges, 4)}
+    return out

@@ -1,0 +1,105 @@
+"""The entity registry: entities grow across batches, merge across scripts and spellings, unmerge."""
+
+from pathlib import Path
+
+import pytest
+
+from storyweave import Pipeline
+from storyweave.embed import HashingEncoder
+from storyweave.entities.registry import Registry, country_names
+from storyweave.models import Article, Mention
+from storyweave.store import Store
+from storyweave.text import fold
+
+SEEDS = Path(__file__).parent.parent / "examples" / "seeds"
+LOCALES = ("en", "de", "fr", "nl", "id", "pl", "ru", "tr")
+
+
+def _article(aid: str, lang: str, event: str, names: list[tuple[str, str]], key=fold) -> Article:
+    """An article of ``event`` mentioning (text, kind) pairs, keyed as extract_mentions keys new names."""
+    return Article(id=aid, source=f"{aid}.txt", title=aid, body=aid, lang=lang, event_id=event,
+                   mentions=[Mention(text, key(text), kind, 0) for text, kind in names])
+
+
+@pytest.fixture
+def registry(tmp_path):
+    with Store(tmp_path / "r.db") as store:
+        yield Registry(store, country_names(LOCALES))
+
+
+def _add(registry: Registry, *articles: Article):
+    with registry.store.transaction():
+        return registry.add(articles)
+
+
+def _entity_of(registry: Registry, text: str) -> dict:
+    return next(r for r in registry.describe() if any(text in t for t in r["aliases"].values()))
+
+
+def test_entities_grow_across_batches_and_scripts(registry):
+    _add(registry, _article("a", "en", "e1", [("Vladimir Putin", "person"), ("Russia", "place"), ("NATO", "org")]))
+    first = _entity_of(registry, "Vladimir Putin")
+    _add(registry, _article("b", "ru", "e2", [("Владимир Путин", "person"), ("Россия", "place")]),
+         _article("c", "fr", "e2", [("Vladimir Poutine", "person"), ("Russie", "place")]),
+         _article("d", "tr", "e3", [("Erdoğan", "person")]), _article("e", "ru", "e3", [("Ердоган", "person")]))
+    putin = _entity_of(registry, "Владимир Путин")
+    assert putin["id"] == first["id"] and putin["name"] == "Vladimir Putin" and putin["kind"] == "person"
+    assert putin["aliases"] == {"en": {"Vladimir Putin": 1}, "ru": {"Владимир Путин": 1},
+                                "fr": {"Vladimir Poutine": 1}} and putin["mentions"] == 3
+    russia = _entity_of(registry, "Russie")
+    assert russia["name"] == "Russia" and set(russia["languages"]) == {"en", "ru", "fr"}
+    assert _entity_of(registry, "Ердоган")["aliases"] == {"tr": {"Erdoğan": 1}, "ru": {"Ердоган": 1}}
+
+
+def test_look_alikes_stay_apart(registry):
+    pairs = [("Austria", "Australia"), ("Niger", "Nigeria"), ("Iran", "Iraq"), ("Slovakia", "Slovenia"),
+             ("Guinea", "Guinea-Bissau"), ("Dominica", "Dominican Republic")]
+    _add(registry, *(_article(f"a{i}", "en", f"e{i}", [(a, "place"), (b, "place")]) for i, (a, b) in enumerate(pairs)))
+    _add(registry, _article("p", "en", "e9", [("Vladimir Putin", "person"), ("Vladimir Zelensky", "person"),
+                                              ("Joe Biden", "person"), ("Hunter Biden", "person")]))
+    names = {r["name"] for r in registry.describe()}
+    assert {n for pair in pairs for n in pair} <= names
+    assert {"Vladimir Putin", "Vladimir Zelensky", "Joe Biden", "Hunter Biden"} <= names
+
+
+def test_inflected_country_names_join_their_country(registry):
+    _add(registry, _article("a", "en", "e1", [("Russia", "place"), ("Germany", "place")]),
+         _article("b", "pl", "e2", [("Rosji", "place")]), _article("c", "de", "e3", [("Russlands", "place")]))
+    assert _entity_of(registry, "Rosji")["name"] == "Russia"
+    assert _entity_of(registry, "Russlands")["name"] == "Russia"
+
+
+def test_acronym_variants_join_only_within_an_event(registry):
+    _add(registry, _article("a", "en", "e1", [("NATO", "org")]), _article("b", "nl", "e2", [("NAVO", "org")]))
+    assert _entity_of(registry, "NAVO")["name"] == "NAVO"  # different events: no evidence
+    _add(registry, _article("c", "en", "e3", [("NATO", "org")]), _article("d", "nl", "e3", [("NAVO", "org")]),
+         _article("e", "fr", "e3", [("OTAN", "org")]))
+    nato = _entity_of(registry, "NAVO")
+    assert nato["name"] == "NATO" and nato["aliases"]["fr"] == {"OTAN": 1}
+
+
+def test_a_recorded_merge_is_undone_and_not_redone(registry):
+    merges = _add(registry, _article("a", "en", "e1", [("Vladimir Putin", "person")]),
+                  _article("b", "nl", "e1", [("Vladimir Poetin", "person")]))
+    assert [m.reason for m in merges] == ["name"] and len(registry.describe()) == 1
+    with registry.store.transaction():
+        registry.unmerge(merges[0].id)
+    assert {r["name"] for r in registry.describe()} == {"Vladimir Putin", "Vladimir Poetin"}
+    assert registry.store.entity_merges()[0]["undone"]
+    _add(registry, _article("c", "nl", "e1", [("Vladimir Poetin", "person")]))
+    assert len(registry.describe()) == 2
+    with registry.store.transaction(), pytest.raises(ValueError, match="already undone"):
+        registry.unmerge(merges[0].id)
+
+
+def test_pipeline_rerun_leaves_the_registry_as_it_was(tmp_path):
+    db = tmp_path / "p.db"
+    with Pipeline(db, encoder=HashingEncoder()) as pipeline:
+        pipeline.run([SEEDS])
+        first = pipeline.entities.describe()
+        pipeline.run([SEEDS])
+        assert pipeline.entities.describe() == first
+        events = pipeline.overview()["events"]
+    putin = next(r for r in first if r["name"] == "Vladimir Putin")
+    assert {"Vladimir Poetin", "Vladimir Poutine"} <= {t for texts in putin["aliases"].values() for t in texts}
+    assert all(e["entities"] for e in events)
