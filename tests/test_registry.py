@@ -51,6 +51,14 @@ def test_entities_grow_across_batches_and_scripts(registry):
     assert _entity_of(registry, "Ердоган")["aliases"] == {"tr": {"Erdoğan": 1}, "ru": {"Ердоган": 1}}
 
 
+def test_a_country_is_named_as_english_articles_write_it(registry):
+    _add(registry, _article("a", "nl", "e1", [("Turkije", "place")]))
+    assert _entity_of(registry, "Turkije")["name"] == "Türkiye"  # CLDR English until English is seen
+    _add(registry, _article("b", "en", "e2", [("Turkey", "place")], key=lambda text: "country:TR"))
+    turkey = _entity_of(registry, "Turkije")
+    assert turkey["name"] == "Turkey" and turkey["aliases"]["en"] == {"Turkey": 1}
+
+
 def test_look_alikes_stay_apart(registry):
     pairs = [("Austria", "Australia"), ("Niger", "Nigeria"), ("Iran", "Iraq"), ("Slovakia", "Slovenia"),
              ("Guinea", "Guinea-Bissau"), ("Dominica", "Dominican Republic")]

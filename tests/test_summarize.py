@@ -149,3 +149,48 @@ def test_eval_summaries_scores_against_held_out_leads_and_judges_citations(tmp_p
     a = Article(id="a", source="a", title="", body="", lang="en", sentences=["", FACTS["quake"]])
     b = Article(id="b", source="b", title="", body="", lang="en", sentences=["", FACTS["school"]])
     assert supports((a, 1), (a, 1)) and not supports((a, 1), (b, 1))
+
+
+def _endpoint(answer):
+    """A local OpenAI-compatible chat endpoint answering ``answer``, and the prompts it received."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    prompts = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            prompts.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            body = json.dumps({"choices": [{"message": {"content": answer}}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, prompts
+
+
+@pytest.mark.parametrize("answer, kept", [("Twelve died in a quake. [1][2]\nAid came. [3]", True),
+                                          ("A quake. [1]\nSomething else. [9]", False)])
+def test_a_language_model_rewrite_is_kept_only_with_valid_citations(answer, kept):
+    from storyweave.summarize import LLMSummarizer
+
+    server, prompts = _endpoint(answer)
+    articles = [_article("a", ["quake", "toll", "aid"]), _article("b", ["quake", "toll", "school"])]
+    rows = ExtractiveSummarizer().candidates(articles)
+    vectors = {a.id: ENCODER.encode([a.sentences[i] for i in rows[a.id]]) for a in articles}
+    extractive = ExtractiveSummarizer().summarize("ev-1", articles, vectors)
+    summary = LLMSummarizer(f"http://127.0.0.1:{server.server_port}/v1", "any").summarize("ev-1", articles, vectors)
+    server.shutdown()
+    assert prompts and prompts[0]["model"] == "any" and FACTS["quake"] in prompts[0]["messages"][0]["content"]
+    if kept:
+        assert summary.method == "llm" and summary.sentences[0].text == "Twelve died in a quake."
+        assert set(summary.sentences[0].citations) == set(extractive.sentences[0].citations) | set(
+            extractive.sentences[1].citations)
+    else:
+        assert summary.method == "extractive" and summary.sentences == extractive.sentences and summary.note

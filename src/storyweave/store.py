@@ -456,14 +456,14 @@ class Store:
     def entity_merges(self) -> list[dict]:
         return [dict(r) for r in self.db.execute("SELECT * FROM entity_merges ORDER BY id")]
 
-    def entity_rows(self, event_id: str | None = None) -> list[dict]:
-        """Entities (all, or those of one event) with id, name, kind and mentions (in the event), most mentioned first."""
+    def entity_rows(self, event_id: str | None = None, limit: int | None = None) -> list[dict]:
+        """Entities (all, or those of one event): id, name, kind, mentions (in the event); most mentioned first."""
         where, args = ("JOIN entity_events e ON e.key = k.key AND e.event_id = ?", [event_id]) if event_id \
             else ("JOIN entity_aliases e ON e.key = k.key", [])
         return [dict(r) for r in self.db.execute(
             f"SELECT n.id, n.name, n.kind, SUM(e.mentions) AS mentions FROM entities n JOIN entity_keys k"
             f" ON k.entity_id = n.id {where} WHERE n.merged_into IS NULL GROUP BY n.id"
-            f" ORDER BY mentions DESC, n.name", args)]
+            f" ORDER BY mentions DESC, n.name LIMIT ?", [*args, -1 if limit is None else limit])]
 
     def event_entities(self) -> dict[str, list[dict]]:
         """Each event's entities (name, kind, mentions), most mentioned first."""

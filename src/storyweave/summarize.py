@@ -24,6 +24,7 @@ import calendar
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from typing import Protocol
 import numpy as np
 
 from .entities import same_entity
@@ -79,6 +80,8 @@ class Summary:
     sentences: list[SummarySentence] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     sources: int = 0
+    method: str = "extractive"  # or "llm" when a language model's rewrite was kept
+    note: str | None = None  # why a configured language model's rewrite was not kept
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -176,6 +179,17 @@ def _same_names(a: _Sentence, b: _Sentence) -> bool:
     (spellings matched across languages)."""
     names_a, names_b = _names(a), _names(b)
     return not names_a or not names_b or any(same_entity(x, y) for x in names_a for y in names_b)
+
+
+class Summarizer(Protocol):
+    """What the pipeline needs of a summariser: which sentences to embed, then the summary."""
+
+    name: str
+
+    def candidates(self, articles: list[Article]) -> dict[str, list[int]]: ...
+
+    def summarize(self, event_id: str, articles: list[Article], vectors: dict[str, np.ndarray],
+                  lang: str = "en") -> Summary: ...
 
 
 class ExtractiveSummarizer:
@@ -305,3 +319,77 @@ def timeline(events: list[Event], sources: dict[str, int]) -> list[dict]:
     """A story's events in order: date, title, languages and independent source count of each."""
     return [{"event": e.id, "date": e.date.isoformat() if e.date else None, "title": e.title,
              "languages": e.languages, "sources": sources.get(e.id, 0)} for e in events]
+
+
+class LLMSummarizer:
+    """An optional rewriting step over the extractive summary, by any OpenAI-compatible chat endpoint
+    (``url`` ending in ``/v1``, ``model``, optional ``api_key``): the model gets the numbered statements
+    with their languages and must answer one sentence per line, each ending with the numbers of the
+    statements it tells (``[1][3]``). Citations and source counts come from those statements; an
+    answer citing no statement or an unknown one, or any failure, leaves the extractive summary."""
+
+    name = "llm"
+    prompt = ("Rewrite these numbered news statements as a short, neutral summary in the language '{lang}'. "
+              "Keep every fact, add none. Write one sentence per line, each ending with the numbers of the "
+              "statements it tells, like [1][3].\n\n{statements}")
+
+    def __init__(self, url: str, model: str, api_key: str | None = None, timeout: float = 60.0,
+                 extractive: ExtractiveSummarizer | None = None):
+        self.url, self.model, self.api_key, self.timeout = url.rstrip("/"), model, api_key, timeout
+        self.extractive = extractive or ExtractiveSummarizer()
+
+    def candidates(self, articles: list[Article]) -> dict[str, list[int]]:
+        return self.extractive.candidates(articles)
+
+    def summarize(self, event_id: str, articles: list[Article], vectors: dict[str, np.ndarray],
+                  lang: str = "en") -> Summary:
+        summary = self.extractive.summarize(event_id, articles, vectors, lang)
+        if not summary.sentences:
+            return summary
+        statements = "\n".join(f"[{n}] ({s.lang}) {s.text}" for n, s in enumerate(summary.sentences, 1))
+        try:
+            answer = self._complete(self.prompt.format(lang=lang, statements=statements))
+        except (OSError, ValueError, KeyError, IndexError, TypeError) as error:
+            summary.note = f"language model not used: {type(error).__name__}: {error}"
+            return summary
+        rewritten = _cited_lines(answer, summary.sentences, lang)
+        if rewritten:
+            summary.sentences, summary.method = rewritten, "llm"
+        else:
+            summary.note = "language model's answer dropped: a sentence cited no statement or an unknown one"
+        return summary
+
+    def _complete(self, prompt: str) -> str:
+        """The endpoint's answer to one user message."""
+        import json
+        import urllib.request
+
+        body = json.dumps({"model": self.model, "temperature": 0,
+                           "messages": [{"role": "user", "content": prompt}]}).encode("utf-8")
+        headers = {"Content-Type": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        request = urllib.request.Request(f"{self.url}/chat/completions", body, headers)
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            return json.loads(response.read())["choices"][0]["message"]["content"]
+
+
+_CITED = re.compile(r"\s*((?:\[\d+\]\s*)+)[.]?\s*$")
+
+
+def _cited_lines(answer: str, statements: list[SummarySentence], lang: str) -> list[SummarySentence]:
+    """The answer's sentences with the citations of the statements they cite; empty when a line cites
+    nothing or a statement that does not exist."""
+    rewritten = []
+    for line in filter(None, (line.strip() for line in answer.splitlines())):
+        m = _CITED.search(line)
+        numbers = [int(n) for n in re.findall(r"\d+", m.group(1))] if m else []
+        if not numbers or not all(1 <= n <= len(statements) for n in numbers):
+            return []
+        told = [statements[n - 1] for n in dict.fromkeys(numbers)]
+        citations = list(dict.fromkeys(c for s in told for c in s.citations))
+        count = max(s.independent_sources for s in told)
+        rewritten.append(SummarySentence(line[: m.start()].strip(), lang, told[0].article_id, citations, count,
+                                         all(s.single_source for s in told),
+                                         [e for s in told for e in s.evidence]))
+    return rewritten

@@ -39,8 +39,17 @@ _OPENERS = "“\"‘«(¿¡-–—'[:.!?…"
 _COMMON_WORD_ZIPF = 4.0  # a capitalised word this frequent opening a sentence needs other evidence
 _NAME_WORD_ZIPF = 4.5  # several words all rarer than this are a person's name
 _MAX_CONNECTORS = 2  # "van der", "de la"
+_RARE_NAME_ZIPF = 3.0  # a single unknown name this rare, with no article before it, is a surname
 _WORD_ZIPF = 3.0  # words before a person's name ("Volksgezondheid Magda Aelvoet") are at least this frequent
 _LONGEST_ACRONYM = 4
+# Words before a name of one word with no other evidence: an article says organisation (people's
+# names take none), a locative preposition says place.
+_ARTICLES = {"es": frozenset({"el", "la", "los", "las", "del", "al"}), "it": frozenset({"il", "la", "lo", "del"}),
+             "pt": frozenset({"o", "a", "os", "as", "do", "da"}), "fr": frozenset({"le", "la", "les", "du"}),
+             "en": frozenset({"the"})}
+_LOCATIVES = {"es": frozenset({"en", "desde", "hacia", "hasta"}), "nl": frozenset({"in", "naar", "uit", "te"}),
+              "en": frozenset({"in", "from"}), "de": frozenset({"in", "aus", "nach"}), "fr": frozenset({"en"}),
+              "pt": frozenset({"em"}), "it": frozenset({"in"}), "id": frozenset({"di", "ke", "dari"})}
 _CONJUNCTIONS = frozenset({"y", "e", "i", "and", "en", "und", "et"})
 _CLOCK_WORDS = frozenset({"am", "pm", "a.m.", "p.m.", "gmt", "utc", "cet", "cest", "bst", "est", "edt", "cst", "cdt",
                           "mst", "mdt", "pst", "pdt", "ist", "jst", "et", "pt"})
@@ -64,6 +73,7 @@ class _Span:
     tokens: list[_Token]
     sentence: int
     cue_before: bool  # a role or title comes right before it ("presidente", "de heer")
+    before: str = ""  # the word right before it (folded), if only a space separates them
 
     @property
     def text(self) -> str:
@@ -184,7 +194,8 @@ class _Context:
                 j = k + 1
             whole_sentence = i == 0 and j == len(tokens) and j > 1  # a byline or a name alone: "De Morgen"
             opening = _opens_sentence(sentence, tokens, i) and not whole_sentence
-            yield from self._names(tokens[i:j], index, opening, tokens[i - 1] if i else None)
+            before = tokens[i - 1] if i and _adjacent(sentence, tokens[i - 1], tokens[i]) else None
+            yield from self._names(tokens[i:j], index, opening, before)
             i = j
 
     def _joins(self, left: list[_Token], between: list[_Token], right: _Token) -> bool:
@@ -218,7 +229,8 @@ class _Context:
             part = _trim_connectors(part)
             if part and any(t.folded not in self.skip for t in part) and (
                     len(part) > 1 or len(part[0].text) >= 2 and part[0].folded not in self.cues):
-                yield _Span(part, index, cue_before and part[0] is run[0])
+                first = part[0] is run[0]
+                yield _Span(part, index, cue_before and first, _fold(before.text) if first and before else "")
 
     def _common(self, word: str) -> bool:
         return zipf(word.lower(), self.lang) >= _COMMON_WORD_ZIPF
@@ -257,12 +269,14 @@ class _Context:
         if acronym and len(whole) <= _LONGEST_ACRONYM:  # OEA, IU: not the place codes GeoNames lists
             return "org", False
         if whole in names.places and not span.cue_before and not (
-                folded[0] in names.first_names and folded[-1] in names.surnames):
+                len(folded) > 1 and folded[0] in names.first_names and folded[-1] in names.surnames):
             return "place", True
         if span.cue_before or len(folded) > 1 and folded[0] in names.first_names:
             return "person", True
-        if acronym:
+        if acronym or span.before in _ARTICLES.get(self.lang, ()):  # "el Barcelona", "la OEA"
             return "org", False
+        if len(folded) == 1 and span.before in _LOCATIVES.get(self.lang, ()):
+            return "place", False
         return _kind_by_shape(tuple(folded), self.lang), False
 
 
@@ -304,6 +318,8 @@ def _kind_by_shape(folded: tuple[str, ...], lang: str) -> Kind:
     if folded[-1] in names.surnames or len(folded) == 1 and folded[0] in names.first_names:
         return "person"
     if len(folded) > 1 and all(zipf(w, lang) < _NAME_WORD_ZIPF for w in folded if w not in connectors(lang)):
+        return "person"
+    if len(folded) == 1 and zipf(folded[0], lang) < _RARE_NAME_ZIPF:
         return "person"
     return "org"
 

@@ -21,7 +21,6 @@ is never made again.
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -227,7 +226,7 @@ def name_evidence(a: Name, b: Name, same_event: bool) -> float:
         in_order = min(_word_evidence(x, y, same_event) for x, y in zip(a.words, b.words))
     else:
         return 0.0
-    # Within one event, the same words in another order (Viktor Orbán / Orbán Viktor, Atlantic Alliance / Aliansi Atlantik).
+    # Within one event, the same words in another order (Orbán Viktor, Aliansi Atlantik).
     in_any_order = _words_in_any_order(a.words, b.words) if same_event and len(a.words) == len(b.words) else 0.0
     return max(in_order, in_any_order)
 
@@ -358,10 +357,10 @@ class Registry:
         self._refresh({merge.entity, merge.into})
         return merge
 
-    def describe(self, event_id: str | None = None) -> list[dict]:
-        """Entities (all, or those of one event), most mentioned first: id, name, kind, mentions
-        (in the event, with ``event_id``), languages and aliases per language with their counts."""
-        rows = self.store.entity_rows(event_id)
+    def describe(self, event_id: str | None = None, limit: int | None = None) -> list[dict]:
+        """Entities (all, or those of one event; the ``limit`` most mentioned), most mentioned first: id,
+        name, kind, mentions (in the event, with ``event_id``), languages and aliases per language with counts."""
+        rows = self.store.entity_rows(event_id, limit)
         forms = self.store.entity_forms(r["id"] for r in rows)
         for row in rows:
             aliases: dict[str, Counter] = defaultdict(Counter)
@@ -389,9 +388,9 @@ def canonical(forms: list[tuple[str, str, str, str, int]], english: dict[str, st
     english_texts: Counter = Counter()
     kinds: Counter = Counter()
     country = next((k.removeprefix(COUNTRY) for k, *_ in forms if k.startswith(COUNTRY)), None)
-    full = any(fold(text) == key for key, _, text, _, _ in forms)
+    full = any(_written_as_key(key, text) for key, _, text, _, _ in forms)
     for key, lang, text, kind, n in forms:
-        if full and fold(text) != key:
+        if full and not _written_as_key(key, text):
             continue
         texts[text] += n
         if lang == "en":
@@ -405,3 +404,8 @@ def canonical(forms: list[tuple[str, str, str, str, int]], english: dict[str, st
     else:
         name = texts.most_common(1)[0][0]
     return name, "place" if country else kinds.most_common(1)[0][0] if kinds else "other"
+
+
+def _written_as_key(key: str, text: str) -> bool:
+    """Whether a form is the name its key stands for (not a surname given its full name's key)."""
+    return key.startswith(COUNTRY) or fold(text) == key
