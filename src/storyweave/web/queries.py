@@ -1,0 +1,153 @@
+"""What the web pages and the JSON API show, read from the store a page at a time."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+
+from storyweave.store import Store, sqlite3
+
+PAGE = 20  # list items per page
+
+
+def _rows(store: Store, sql: str, args: list | tuple = ()) -> list[dict]:
+    return [dict(row) for row in store.db.execute(sql, args)]
+
+
+def _in(values: list[str]) -> str:
+    return ",".join("?" * len(values))
+
+
+def stories(store: Store, page: int = 1) -> list[dict]:
+    """Stories, latest activity first: title, languages, independent sources (originals), articles,
+    last update (latest article date) and article counts per day (for a sparkline)."""
+    rows = _rows(store, "SELECT s.id, s.title, s.events, MAX(e.updated) AS updated FROM stories s"
+                        " JOIN json_each(s.events) j JOIN events e ON e.id = j.value"
+                        " GROUP BY s.id ORDER BY updated DESC, s.id LIMIT ? OFFSET ?",
+                 (PAGE, (page - 1) * PAGE))
+    for row in rows:
+        row["events"] = json.loads(row["events"])
+        articles = _rows(store, f"SELECT id, lang, published, duplicate_of, translation_of FROM articles"
+                                f" WHERE event_id IN ({_in(row['events'])})", row["events"])
+        row.update(_coverage(articles))
+    return rows
+
+
+def _coverage(articles: list[dict]) -> dict:
+    """Languages, article and source counts, last date and daily counts of a list of article rows."""
+    per_day = Counter(a["published"][:10] for a in articles if a["published"])
+    return {"languages": [lang for lang, _ in Counter(a["lang"] for a in articles).most_common()],
+            "articles": len(articles),
+            "sources": sum(1 for a in articles if not a["duplicate_of"] and not a["translation_of"]),
+            "last": max(per_day) if per_day else None,
+            "per_day": sorted(per_day.items())}
+
+
+def story(store: Store, story_id: str) -> dict | None:
+    """A story with its events (oldest first: date, title, languages, sources) and coverage per day and language."""
+    rows = _rows(store, "SELECT id, title, events FROM stories WHERE id = ?", (story_id,))
+    if not rows:
+        return None
+    found = rows[0]
+    order = json.loads(found["events"])
+    events = {e["id"]: e for e in _rows(store, f"SELECT id, title, date, date_precision FROM events"
+                                                f" WHERE id IN ({_in(order)})", order)}
+    articles = _rows(store, f"SELECT id, event_id, lang, published, duplicate_of, translation_of FROM articles"
+                            f" WHERE event_id IN ({_in(order)})", order)
+    by_event = defaultdict(list)
+    for a in articles:
+        by_event[a["event_id"]].append(a)
+    found["events"] = [{**events[i], **_coverage(by_event[i])} for i in order if i in events]
+    by_language: dict[str, Counter] = defaultdict(Counter)
+    for a in articles:
+        if a["published"]:
+            by_language[a["lang"]][a["published"][:10]] += 1
+    found["coverage"] = {lang: sorted(days.items()) for lang, days in by_language.items()}
+    return found
+
+
+def event(store: Store, event_id: str) -> dict | None:
+    """An event and its articles grouped by language, originals before their translations and copies."""
+    rows = _rows(store, "SELECT id, title, date, date_precision, date_evidence, story_id FROM events WHERE id = ?",
+                 (event_id,))
+    if not rows:
+        return None
+    found = rows[0]
+    found["date_evidence"] = json.loads(found["date_evidence"] or "[]")
+    articles = _rows(store, "SELECT id, title, lang, source, url, site, published, duplicate_of, translation_of"
+                            " FROM articles WHERE event_id = ? ORDER BY lang, seq", (event_id,))
+    languages: dict[str, list[dict]] = defaultdict(list)
+    for a in articles:
+        a["original"] = not a["duplicate_of"] and not a["translation_of"]
+        languages[a["lang"]].append(a)
+    found["languages"] = {lang: sorted(items, key=lambda a: not a["original"]) for lang, items in languages.items()}
+    found["articles"] = len(articles)
+    return found
+
+
+def article(store: Store, article_id: str) -> dict | None:
+    """An article: cleaned text as paragraphs, metadata and what cleaning removed (with reasons)."""
+    rows = _rows(store, "SELECT id, title, body, lang, lang_confidence, source, url, site, published, metadata,"
+                        " removed, duplicate_of, translation_of, event_id FROM articles WHERE id = ?", (article_id,))
+    if not rows:
+        return None
+    found = rows[0]
+    found["paragraphs"] = [p for p in found.pop("body").split("\n\n") if p.strip()]
+    found["metadata"] = json.loads(found["metadata"])
+    found["removed"] = json.loads(found["removed"])
+    return found
+
+
+def articles(store: Store, lang: str | None = None, page: int = 1) -> list[dict]:
+    """Articles, newest ingested first, optionally of one language."""
+    where, args = ("WHERE lang = ?", [lang]) if lang else ("", [])
+    return _rows(store, f"SELECT id, title, lang, published, event_id FROM articles {where}"
+                        f" ORDER BY seq DESC LIMIT ? OFFSET ?", [*args, PAGE, (page - 1) * PAGE])
+
+
+def entity(store: Store, entity_id: int) -> dict | None:
+    """An entity: name, kind, aliases per language and the stories it appears in."""
+    rows = _rows(store, "SELECT id, name, kind FROM entities WHERE id = ? AND merged_into IS NULL", (entity_id,))
+    if not rows:
+        return None
+    found = rows[0]
+    aliases: dict[str, Counter] = defaultdict(Counter)
+    for form in _rows(store, "SELECT a.lang, a.text, a.mentions FROM entity_aliases a JOIN entity_keys k"
+                             " ON k.key = a.key WHERE k.entity_id = ?", (entity_id,)):
+        aliases[form["lang"]][form["text"]] += form["mentions"]
+    found["aliases"] = {lang: dict(texts.most_common()) for lang, texts in aliases.items()}
+    found["stories"] = _rows(store, "SELECT DISTINCT s.id, s.title FROM entity_events e JOIN entity_keys k"
+                                    " ON k.key = e.key JOIN events v ON v.id = e.event_id JOIN stories s"
+                                    " ON s.id = v.story_id WHERE k.entity_id = ? ORDER BY s.id", (entity_id,))
+    return found
+
+
+def event_entities(store: Store, event_ids: list[str], limit: int = 12) -> list[dict]:
+    """The entities most named in these events (id, name, kind, mentions)."""
+    return _rows(store, f"SELECT n.id, n.name, n.kind, SUM(e.mentions) AS mentions FROM entity_events e"
+                        f" JOIN entity_keys k ON k.key = e.key JOIN entities n ON n.id = k.entity_id"
+                        f" WHERE e.event_id IN ({_in(event_ids)}) AND n.merged_into IS NULL"
+                        f" GROUP BY n.id ORDER BY mentions DESC, n.name LIMIT ?", [*event_ids, limit])
+
+
+def search(store: Store, query: str, lang: str | None = None, since: str | None = None, until: str | None = None,
+           page: int = 1) -> list[dict]:
+    """Full-text matches (FTS5 syntax; a malformed query is searched as a phrase), best first,
+    filtered by language and publication date range."""
+    if not query.strip():
+        return []
+    filters, args = [], []
+    for clause, value in (("a.lang = ?", lang), ("a.published >= ?", since), ("a.published <= ?", until)):
+        if value:
+            filters.append(clause)
+            args.append(value)
+    where = "".join(f" AND {f}" for f in filters)
+    sql = ("SELECT a.id, a.title, a.lang, a.published, a.event_id,"
+           " snippet(articles_fts, 1, '[', ']', '…', 12) AS snippet FROM articles_fts"
+           " JOIN articles a ON a.rowid = articles_fts.rowid"
+           f" WHERE articles_fts MATCH ?{where} ORDER BY rank LIMIT ? OFFSET ?")
+    try:
+        return _rows(store, sql, [query, *args, PAGE, (page - 1) * PAGE])
+    except sqlite3.OperationalError:  # FTS5 syntax error: the words as one phrase
+        phrase = '"' + query.replace('"', '""') + '"'
+        return _rows(store, sql, [phrase, *args, PAGE, (page - 1) * PAGE])
