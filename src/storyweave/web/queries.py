@@ -34,11 +34,13 @@ def stories(store: Store, page: int = 1) -> list[dict]:
 
 
 def _coverage(articles: list[dict]) -> dict:
-    """Languages, article and source counts, last date and daily counts of a list of article rows."""
+    """Languages, article count, originals (copies and translations of an article in the list do not
+    count), last date and daily counts of a list of article rows."""
     per_day = Counter(a["published"][:10] for a in articles if a["published"])
+    ids = {a["id"] for a in articles}  # a copy or translation whose original is elsewhere counts here
     return {"languages": [lang for lang, _ in Counter(a["lang"] for a in articles).most_common()],
             "articles": len(articles),
-            "sources": sum(1 for a in articles if not a["duplicate_of"] and not a["translation_of"]),
+            "sources": sum(1 for a in articles if (a["duplicate_of"] or a["translation_of"]) not in ids),
             "last": max(per_day) if per_day else None,
             "per_day": sorted(per_day.items())}
 
