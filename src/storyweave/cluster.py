@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -509,6 +510,24 @@ class EventClusterer:
         self.closed += 1
 
 
+class DisjointSets:
+    """Union-find over hashable items: which items have been joined, directly or not."""
+
+    def __init__(self, items: Iterable[Hashable]):
+        self.parent = {x: x for x in items}
+
+    def find(self, x: Hashable) -> Hashable:
+        """The representative of ``x``'s set."""
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: Hashable, b: Hashable) -> None:
+        """Join ``a``'s set into ``b``'s."""
+        self.parent[self.find(a)] = self.find(b)
+
+
 @dataclass
 class StoryLinker:
     """Links events into storylines: same topic, shared entities, close in time."""
@@ -520,38 +539,30 @@ class StoryLinker:
     def related(self, entities_a: Profile, entities_b: Profile, day_a: date | None,
                 day_b: date | None) -> bool:
         """Two same-topic events continue one story: each names enough of the other's entities
-        (weighted by salience), and they are close in time."""
-        shared = min(overlap(entities_a, entities_b) or 0.0, overlap(entities_b, entities_a) or 0.0)
-        if shared < self.min_shared:
+        (weighted by salience), and they are close in time (checked first: it is cheap)."""
+        if day_a is not None and day_b is not None and abs((day_a - day_b).days) > self.max_gap_days:
             return False
-        return day_a is None or day_b is None or abs((day_a - day_b).days) <= self.max_gap_days
+        return min(overlap(entities_a, entities_b) or 0.0, overlap(entities_b, entities_a) or 0.0) >= self.min_shared
 
     def link(self, events: list[EventState], days: dict[str, date | None]) -> list[list[str]]:
         """Group events into stories (connected components of ``related``), in input order."""
-        parent = {e.id: e.id for e in events}
-
-        def root(x: str) -> str:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
+        sets = DisjointSets(e.id for e in events)
         if events:
             centroids = np.vstack([e.centroid for e in events])
             close = np.argwhere(np.triu(centroids @ centroids.T >= self.story_floor, k=1))
             profiles: dict[str, Profile] = {}
             for i, j in close:
                 a, b = events[i], events[j]
-                if root(a.id) == root(b.id):
+                if sets.find(a.id) == sets.find(b.id):
                     continue
                 for e in (a, b):
                     if e.id not in profiles:
                         profiles[e.id] = e.entities
                 if self.related(profiles[a.id], profiles[b.id], days[a.id], days[b.id]):
-                    parent[root(b.id)] = root(a.id)
+                    sets.union(b.id, a.id)
         groups: dict[str, list[str]] = {}
         for e in events:
-            groups.setdefault(root(e.id), []).append(e.id)
+            groups.setdefault(sets.find(e.id), []).append(e.id)
         return list(groups.values())
 
 

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Protocol
 import numpy as np
 
+from .cluster import DisjointSets
 from .entities import same_entity
 from .models import Article, Event
 from .text import SENTENCE_END, spaced, words
@@ -102,26 +103,16 @@ class _Sentence:
 def independent_sources(articles: list[Article]) -> dict[str, int]:
     """A source number per article: reprints and translations of one original (followed through
     the articles given), and articles of one site, share a number."""
-    parent = {a.id: a.id for a in articles}
-
-    def root(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def join(a: str, b: str) -> None:
-        parent[root(a)] = root(b)
-
+    sets = DisjointSets(a.id for a in articles)
     by_site: dict[str, str] = {}
     for a in articles:
         original = a.duplicate_of or a.translation_of
-        if original in parent:
-            join(a.id, original)
+        if original in sets.parent:
+            sets.union(a.id, original)
         if a.site:
-            join(a.id, by_site.setdefault(a.site, a.id))
+            sets.union(a.id, by_site.setdefault(a.site, a.id))
     numbers: dict[str, int] = {}
-    return {a.id: numbers.setdefault(root(a.id), len(numbers)) for a in articles}
+    return {a.id: numbers.setdefault(sets.find(a.id), len(numbers)) for a in articles}
 
 
 def is_summary_sentence(text: str, lang: str) -> bool:
