@@ -43,9 +43,11 @@ def stories(store: Store, page: int = 1) -> list[dict]:
 def coverage(store: Store, event_ids: str) -> dict:
     """Of the articles of events ``event_ids`` (a JSON list), counted in the database: languages
     (most articles first), articles, originals (copies and translations of one of these articles do
-    not count), the last publication day, articles per day, and per day by language."""
-    cells = _rows(store, "WITH picked AS (SELECT id, lang, published, COALESCE(duplicate_of, translation_of) AS"
-                         " original FROM articles WHERE event_id IN (SELECT value FROM json_each(?)))"
+    not count), the last day, articles per day, and per day by language (an article's day is its
+    publication date, else its event's date)."""
+    cells = _rows(store, "WITH picked AS (SELECT a.id, a.lang, COALESCE(a.published, e.date) AS published,"
+                         " COALESCE(a.duplicate_of, a.translation_of) AS original FROM articles a JOIN events e"
+                         " ON e.id = a.event_id WHERE a.event_id IN (SELECT value FROM json_each(?)))"
                          " SELECT lang, substr(published, 1, 10) AS day, COUNT(*) AS n, SUM(original IS NULL OR"
                          " original NOT IN (SELECT id FROM picked)) AS originals FROM picked GROUP BY lang, day",
                   (event_ids,))
