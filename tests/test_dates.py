@@ -155,3 +155,11 @@ def test_reports_published_a_day_apart_fit_one_event():
     second = event_time(_article(["Talks", "Leaders met in Geneva."], published=date(2022, 1, 3)))
     assert not dates_conflict(first, second)
     assert first.day == date(2022, 1, 2)
+
+
+def test_a_date_found_in_the_layout_dates_the_event_but_does_not_keep_reports_apart():
+    lead = ["Strike", "Dockers walked out on Thursday."]
+    from_layout = event_time(_article(lead, metadata={"date_text": "Published 15 April 2023"}))
+    from_metadata = event_time(_article(lead, published=date(2023, 4, 15)))
+    assert from_layout.day == from_metadata.day == date(2023, 4, 13)
+    assert from_metadata.stated and not from_layout.stated

@@ -83,3 +83,13 @@ def test_sentence_initial_words_need_evidence_and_shouting_headlines_keep_known_
 def test_inflected_country_names_in_languages_with_cases():
     assert "country:RU" in keys("Президент России выступил в Москве.", "ru")
     assert "country:RU" in keys("Rusya'nın açıklaması geldi.", "tr")
+
+
+def test_cyrillic_names_split_from_a_country_and_inflected_places_are_places():
+    found = mentions(["Президент России Владимир Путин встретился в Анкаре с коллегой."], "ru")
+    assert {("России", "place"), ("Владимир Путин", "person"), ("Анкаре", "place")} <= found
+
+
+def test_german_everyday_nouns_and_calendar_phrases_are_not_names():
+    assert keys("Die Regierung in Berlin lobte die Politik von Olaf Scholz.", "de") == {"berlin", "olaf scholz"}
+    assert "minggu" not in keys("Presiden Joko Widodo tiba di Jakarta pada hari Minggu.", "id")

@@ -423,12 +423,12 @@ def embed(data: Path, encoders: tuple[str, ...], sample: int, cache_db: Path | N
     click.echo(json.dumps(bench_embed.headline(results)))
 
 
-@bench.command()
+@bench.command(name="entities")
 @click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help='JSON lines {"id", "lang", "tokens", "tags"}, tags in IOB2 (CoNLL-2002 shaped).')
 @click.option("--half", type=click.IntRange(0, 1), help="Only every other document, from the first (0) or second (1).")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the first N sentences, for a quick run.")
-def entities(data: Path, half: int | None, limit: int | None) -> None:
+def bench_entities_command(data: Path, half: int | None, limit: int | None) -> None:
     """Named-entity spans and types: storyweave against a capitalised-span baseline.
 
     Prints precision/recall/F1 per language and type (exact span and type; MISC not scored),
@@ -647,6 +647,9 @@ def _bench_table(title: str, results: Iterable[bench_cleaning.MethodResult]) -> 
     return table
 
 
+SHOWN_EVIDENCE = 4  # date evidence shown per event in text output (--json has all)
+
+
 def _event_date(event: dict) -> str:
     """'2022-01-02', or '2022-01-05 (week)' for a date less precise than a day."""
     if not event["date"]:
@@ -667,8 +670,10 @@ def _show(overview: dict, as_json: bool) -> None:
             event = events[event_id]
             click.echo(f"  EVENT  {_event_date(event)}  {event['title']}"
                        f"  ({len(event['articles'])} articles: {', '.join(event['languages'])})")
-            if event.get("date_evidence"):
-                click.echo("    dated by: " + "; ".join(f"{e['phrase']!r} ({e['article']})" for e in event["date_evidence"]))
+            if evidence := event.get("date_evidence"):
+                more = f"; and {len(evidence) - SHOWN_EVIDENCE} more" if len(evidence) > SHOWN_EVIDENCE else ""
+                click.echo("    dated by: " + "; ".join(f"{e['phrase']!r} ({e['article']})"
+                                                    for e in evidence[:SHOWN_EVIDENCE]) + more)
             if event.get("entities"):
                 click.echo("    who/where: " + ", ".join(f"{e['name']} ({e['kind']})" for e in
                                                       event["entities"][:SHOWN_ENTITIES]))

@@ -8,9 +8,9 @@ small, an HNSW index beyond); a logistic model (:data:`JOIN_MODEL`) weighs the l
 and the title's dense similarity and their margin over the other candidates, shared rare
 words of the whole text, shared lead actors (entities matched across spellings), and
 whether the language is new to the event, so translations need less lexical agreement.
-Dates veto: disjoint date windows never join, and with a date known a lead naming
-another weekday needs the same actors. The best event above the threshold wins,
-otherwise the article starts an event. Copies and translations always follow their
+Dates veto: stated date windows a week or more apart never join, and with a date known a
+lead naming another weekday needs the same actors. The best event above the threshold
+wins, otherwise the article starts an event. Copies and translations always follow their
 original. Events quiet for a while can be closed, leaving the window and the index.
 Events are linked into storylines by topic and shared entities within a time span; an
 event with no date of its own can be dated by a back-reference ("last week") elsewhere.

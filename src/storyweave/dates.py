@@ -27,7 +27,7 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
 _RELATIVE = re.compile(r"^(?:(in) )?(\d+) (day|week|month)(?: (ago))?$")
-_COUNTED = re.compile(r"^(?:(in) )?\\1 (day|week|month)(?(1)| ago)$")  # meanings like "\1 day ago", "in \1 week"
+_COUNTED = re.compile(r"^\\1 (day|week|month) ago$")  # dateparser's meaning "\1 day ago"
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 LEAD_SENTENCES = 4  # the title and the first three body sentences
 REPORTING_DAYS = 3  # news reports an event within this many days
@@ -75,19 +75,21 @@ class Lexicon:
     weekdays: dict[str, int]
     months: dict[str, int]
     relative: dict[str, tuple[int, int]]
-    ago: dict[str, tuple[str, int]]  # folded "(N) days ago" pattern -> (unit, sign)
+    ago: dict[str, str]  # dateparser's "(N) days ago" pattern -> its unit
+    ago_words: frozenset[str]  # folded words that say "ago" ("il y a", "geleden", "nazad")
     day_first: bool
 
 
 @lru_cache(maxsize=64)
 def lexicon(lang: str) -> Lexicon:
-    """Weekday, month and relative-day words of ``lang`` plus English."""
+    """Weekday, month and relative-day words and "N days ago" patterns of ``lang`` plus English."""
     from dateparser.languages import default_loader
 
     weekdays: dict[str, int] = {}
     months: dict[str, int] = {}
     relative: dict[str, tuple[int, int]] = {}
-    ago: dict[str, tuple[str, int]] = {}
+    ago: dict[str, str] = {}
+    ago_words: set[str] = set()
     day_first = True
     for code in reversed(dict.fromkeys([lang, "en"])):  # the article's language last, so it wins
         try:
@@ -104,13 +106,15 @@ def lexicon(lang: str) -> Lexicon:
                 relative.update({fold(p): span for p in phrases if len(p) >= 3})
         for meaning, patterns in info.get("relative-type-regex", {}).items():
             if m := _COUNTED.match(meaning):
-                ago.update({p: (m.group(2), 1 if m.group(1) else -1) for p in patterns})
+                ago.update(dict.fromkeys(patterns, m.group(1)))
+        ago_words.update(fold(w) for w in info.get("ago", []))
     for word, cues in _CUED_WEEKDAYS.get(lang, {}).items():
         number = weekdays.pop(word, None)
         if number is not None:
             weekdays.update(dict.fromkeys(cues, number))
     relative.update(_EXTRA_RELATIVE.get(lang, {}))
-    return Lexicon(weekdays, months, {p: s for p, s in relative.items() if p not in _DURATIONS}, ago, day_first)
+    relative = {p: s for p, s in relative.items() if p not in _DURATIONS}
+    return Lexicon(weekdays, months, relative, ago, frozenset(ago_words), day_first)
 
 
 def _relative_span(meaning: str) -> tuple[int, int] | None:
@@ -130,17 +134,17 @@ def _relative_span(meaning: str) -> tuple[int, int] | None:
 
 
 def _counted_span(unit: str, count: int) -> tuple[int, int]:
-    """'3 days ago' (count -3) -> (-3, -3); '2 weeks ago' -> (-17, -11); '2 months ago' -> (-75, -45)."""
+    """'3 days ago' (count 3) -> (-3, -3); '2 weeks ago' -> (-17, -11); '2 months ago' -> (-75, -45)."""
     if unit == "day":
-        return (count, count)
+        return (-count, -count)
     size = _UNIT_DAYS[unit]
-    return (count * size - size // 2, count * size + size // 2)
+    return (-count * size - size // 2, -count * size + size // 2)
 
 
 def calendar_words(lang: str) -> frozenset[str]:
     """Folded weekday and month names, so entity extraction can skip them."""
     lex = lexicon(lang)
-    return frozenset(lex.weekdays) | frozenset(lex.months)
+    return frozenset(lex.weekdays) | frozenset(lex.months) | frozenset(_CUED_WEEKDAYS.get(lang, {}))
 
 
 def _alternation(words) -> str:
@@ -151,6 +155,7 @@ def _alternation(words) -> str:
 class _Patterns:
     absolute: re.Pattern
     numeric: re.Pattern
+    ago_cue: re.Pattern  # cheap test before the long "N units ago" alternation
     ago: re.Pattern
     relative: re.Pattern
     weekday: re.Pattern
@@ -178,7 +183,8 @@ def _patterns(lang: str) -> _Patterns:
     ago = re.compile(rf"\b(?:{'|'.join(sorted(counted, key=len, reverse=True))})\b" if counted else r"(?!x)x")
     relative = re.compile(rf"\b(?:{_alternation(lex.relative)})\b")
     weekday = re.compile(rf"\b(?:{_alternation(lex.weekdays)})\b")
-    return _Patterns(absolute, numeric, ago, relative, weekday)
+    ago_cue = re.compile(rf"\b(?:{_alternation(lex.ago_words)})\b" if lex.ago_words else r"(?!x)x")
+    return _Patterns(absolute, numeric, ago_cue, ago, relative, weekday)
 
 
 def find_time_expressions(sentences: list[str], lang: str) -> list[TimeExpression]:
@@ -217,7 +223,7 @@ def _expressions(folded: str, lex: Lexicon, p: _Patterns):
     for m in p.numeric.finditer(folded):
         if (value := _numeric_value(m, lex.day_first)) is not None:
             yield m, (value, None, None)
-    for m in p.ago.finditer(folded):
+    for m in p.ago.finditer(folded) if p.ago_cue.search(folded) else ():
         if span := _ago_span(m.group(0), lex):
             yield m, (None, None, span)
     for m in p.relative.finditer(folded):
@@ -228,13 +234,13 @@ def _expressions(folded: str, lex: Lexicon, p: _Patterns):
 
 def _ago_span(phrase: str, lex: Lexicon) -> tuple[int, int] | None:
     """The day span of a matched "N units ago" phrase."""
-    for pattern, (unit, sign) in lex.ago.items():
+    for pattern, unit in lex.ago.items():
         before, _, after = map(_fold_fragment, pattern.partition(_DATEPARSER_NUMBER))
         if phrase.startswith(before) and phrase.endswith(after):
             rest = phrase[len(before):len(phrase) - len(after)].strip()
             count = int(rest) if rest.isdigit() else _NUMBER_VALUES.get(rest)
             if count is not None:
-                return _counted_span(unit, sign * count)
+                return _counted_span(unit, count)
     return None
 
 
@@ -306,11 +312,16 @@ def date_in_url(url: str) -> date | None:
 
 @dataclass(frozen=True, slots=True)
 class Anchor:
-    """The earliest and latest day an article can have been written (``source``: what says so)."""
+    """The earliest and latest day an article can have been written (``source``: what says so).
+
+    A date found in the text's layout (a date line, a dateline) is not ``trusted``: it may be
+    an update's or a comment's; it dates events but does not keep reports apart.
+    """
 
     start: date
     end: date
     source: str = field(default="", compare=False)
+    trusted: bool = field(default=True, compare=False)
 
     @property
     def exact(self) -> date | None:
@@ -374,9 +385,9 @@ def anchors(article: Article) -> list[Anchor]:
     if "date" in meta:
         found.append(parse_partial_date(meta["date"], f"date {meta['date']}"))
     if "date_text" in meta and (day := written_date(meta["date_text"], article.lang)):
-        found.append(Anchor(day, day, meta["date_text"]))
+        found.append(Anchor(day, day, meta["date_text"], trusted=False))
     if len(article.sentences) > 1 and (day := dateline_date(article.sentences[1], article.lang)):
-        found.append(Anchor(day, day, f"dateline {day}"))
+        found.append(Anchor(day, day, f"dateline {day}", trusted=False))
     for url in (article.url, meta.get("url"), meta.get("source_url")):
         if url:
             found.append(url_anchor(url))
@@ -392,9 +403,9 @@ def article_anchor(article: Article) -> Anchor | None:
     for anchor in anchors(article):
         if window is None:
             window = anchor
-        elif (narrower := intersect(window, anchor)) is not None:
-            window = Anchor(narrower.start, narrower.end, window.source if narrower == window else
-                            f"{window.source}; {anchor.source}")
+        elif (narrower := intersect(window, anchor)) is not None and narrower != window:
+            window = Anchor(narrower.start, narrower.end, f"{window.source}; {anchor.source}",
+                            window.trusted and anchor.trusted)
     return window
 
 
@@ -403,7 +414,8 @@ class EventTime:
     """What an article says about when its event happened (``evidence``: the phrases used).
 
     An ``assumed`` window is not said: a lead without a time phrase is taken to report the
-    days just before publication, which dates an event but is no ground to keep reports apart.
+    days just before publication, or a phrase is resolved against an untrusted anchor; it
+    dates an event but is no ground to keep reports apart.
     """
 
     window: Anchor | None
@@ -478,11 +490,13 @@ def event_time(article: Article, lead: int = LEAD_SENTENCES) -> EventTime:
             continue
         window = resolve(expr, anchor)
         if window is not None and _about_the_event(window, anchor):
-            return EventTime(window, weekday, (*evidence, expr.text))
+            if expr.value is not None and expr.value.year > 1:  # a date that stands on its own
+                return EventTime(window, weekday, (*evidence, expr.text))
+            return EventTime(window, weekday, (*evidence, expr.text, anchor.source), not anchor.trusted)
     if anchor is None:
         return EventTime(None, weekday, evidence)
     if weekday is not None:
-        return EventTime(resolve(named, anchor), weekday, (*evidence, anchor.source))
+        return EventTime(resolve(named, anchor), weekday, (*evidence, anchor.source), not anchor.trusted)
     # The lead says nothing: the event happened shortly before publication.
     return EventTime(Anchor(anchor.start - timedelta(REPORTING_DAYS), anchor.end), None, (anchor.source,), True)
 

@@ -389,13 +389,13 @@ class Store:
         return [r[0] for r in self.db.execute("SELECT key FROM entity_events WHERE event_id = ?"
                                               " ORDER BY mentions DESC, key LIMIT ?", (event_id, limit))]
 
-    def entity_candidates(self, key: str, block: str, prefix: str, also: Iterable[str],
+    def entity_candidates(self, key: str, blocks: tuple[str, str] | None, also: Iterable[str],
                           limit: int) -> dict[str, tuple[int, str, str]]:
-        """Keys sharing an index block or prefix with ``key`` (at most ``limit``), and the keys
-        ``also``: entity, most frequent surface form and kind of each."""
+        """Keys sharing an index block or prefix with ``key`` (at most ``limit``; none without
+        ``blocks``), and the keys ``also``: entity, most frequent surface form and kind of each."""
         keys = [r[0] for r in self.db.execute(
             "SELECT key FROM entity_keys WHERE block = ? UNION SELECT key FROM entity_keys WHERE prefix = ? LIMIT ?",
-            (block, prefix, limit))]
+            (*blocks, limit))] if blocks else []
         keys = sorted(set(keys) | set(also) - {key})
         out: dict[str, tuple[int, str, str]] = {}
         for r in self._rows_where_in(
@@ -413,6 +413,12 @@ class Store:
                 [str(e) for e in entity_ids]):
             forms.setdefault(r[0], []).append((r[1], r[2], r[3], r[4], r[5]))
         return forms
+
+    def entity_country_keys(self, entity_ids: Iterable[int]) -> dict[int, str]:
+        """The country key ("country:XX") of each entity that has one."""
+        return {r[0]: r[1] for r in self._rows_where_in(
+            "SELECT entity_id, key FROM entity_keys WHERE key LIKE 'country:%' AND entity_id IN ({})",
+            [str(e) for e in entity_ids])}
 
     def set_entity(self, entity_id: int, name: str, kind: str) -> None:
         self.db.execute("UPDATE entities SET name = ?, kind = ? WHERE id = ?", (name, kind, entity_id))

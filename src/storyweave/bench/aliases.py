@@ -14,9 +14,10 @@ A spelling shared by two gold entities is left out, and a city that shares one w
 variants are fed as mentions keyed by their folded text, either each alone (its own event)
 or in events of a few entities with one article per language (where an alias meets its
 other forms). Scores: the share of variants in the predicted entity that holds most of
-their gold entity's variants ("right"); wrong merges: the pairs of gold entities that share
-a predicted entity, per gold entity; wrong pairs: of the variant pairs put in one entity,
-those of two gold entities (a wrong merge of two big entities weighs much here).
+their gold entity's variants ("right"); wrong merges: a predicted entity of n variants
+stands for n - 1 merges, of which (gold entities in it - 1) joined distinct entities; wrong
+pairs: of the variant pairs put in one entity, those of two gold entities (a wrong merge
+of two big entities weighs much here).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class Variant:
     """One spelling of a gold entity, in a language, in a scoring group."""
 
     entity: str
-    lang: str
+    langs: tuple[str, ...]  # the locales that write it so
     text: str
     kind: str
     group: str
@@ -64,8 +65,8 @@ class Result:
     condition: str
     right: dict[str, float]  # share of variants in their entity's home, per group and "all"
     variants: dict[str, int]
+    wrong_merges: float  # of the links that make the predicted entities, those joining two gold entities
     wrong_pairs: float  # of the variant pairs put in one entity, those of two gold entities
-    wrong_merges: float  # pairs of gold entities sharing a predicted entity, per gold entity
     variants_per_s: float
 
 
@@ -106,12 +107,14 @@ def load_variants(fixture: Path = FIXTURE) -> tuple[list[Variant], CountryNames,
     # A city named like a country (Luxembourg, Singapore) is left out whole: no spelling tells them apart.
     city_states = {e for k in shared for e in owners[k] if e.startswith("city:") and
                    any(o.startswith(COUNTRY) for o in owners[k])}
-    variants, seen = [], set()
+    langs: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
+    first: dict[tuple[str, str], tuple[str, str]] = {}
     for entity, lang, text, kind in found:
-        if fold(text) in shared or entity in city_states or (entity, fold(text)) in seen:
-            continue
-        seen.add((entity, fold(text)))
-        variants.append(Variant(entity, lang, text, kind, _group(entity, fold(text), table)))
+        if fold(text) not in shared and entity not in city_states:
+            langs[entity, fold(text)][lang] = None
+            first.setdefault((entity, fold(text)), (text, kind))
+    variants = [Variant(entity, tuple(langs[entity, key]), text, kind, _group(entity, key, table))
+                for (entity, key), (text, kind) in first.items()]
     return variants, table, len(shared)
 
 
@@ -122,45 +125,47 @@ def _group(entity: str, key: str, table: CountryNames) -> str:
 
 
 def articles_for(variants: list[Variant], condition: str, seed: int = 0) -> list[Article]:
-    """Articles mentioning the variants, in a seeded random order: one per variant ("alone"),
-    or ("in events") one per language of events that each bring EVENT_SIZE gold entities in
-    up to EVENT_LANGUAGES languages, always with each entity's English form if it has one."""
+    """Articles mentioning the variants in every language that writes them, in a seeded random
+    order: one per variant and language ("alone"), or ("in events") one per language of events
+    that each bring EVENT_SIZE gold entities in up to EVENT_LANGUAGES languages, English always."""
     rng = random.Random(seed)
     if condition == "alone":
-        groups = [(i, [v]) for i, v in enumerate(variants)]
+        groups = [(i, lang, [v]) for i, (v, lang) in enumerate((v, lang) for v in variants for lang in v.langs)]
     else:
         groups = _event_articles(variants, rng)
-    articles = [Article(id=f"a{i}", source=f"a{i}", title="", body="", lang=g[0].lang, event_id=f"e{event}",
-                        mentions=[Mention(v.text, v.key, v.kind, 0) for v in g]) for i, (event, g) in enumerate(groups)]
+    articles = [Article(id=f"a{i}", source=f"a{i}", title="", body="", lang=lang, event_id=f"e{event}",
+                        mentions=[Mention(v.text, v.key, v.kind, 0) for v in g])
+                for i, (event, lang, g) in enumerate(groups)]
     rng.shuffle(articles)
     return articles
 
 
-def _event_articles(variants: list[Variant], rng: random.Random) -> list[tuple[int, list[Variant]]]:
-    """(event, variants of one article) for events of EVENT_SIZE entities in EVENT_LANGUAGES languages."""
-    by_entity: dict[str, list[Variant]] = defaultdict(list)
+def _event_articles(variants: list[Variant], rng: random.Random) -> list[tuple[int, str, list[Variant]]]:
+    """(event, language, variants of one article) for events of EVENT_SIZE entities in EVENT_LANGUAGES languages."""
+    by_entity: dict[str, dict[str, list[Variant]]] = defaultdict(lambda: defaultdict(list))
     for v in variants:
-        by_entity[v.entity].append(v)
-    chunks: dict[str, list[list[Variant]]] = {}
-    for entity, found in by_entity.items():
-        english = [v for v in found if v.lang == "en"][:1]
-        others = [v for v in found if v not in english]
+        for lang in v.langs:
+            by_entity[v.entity][lang].append(v)
+    chunks: dict[str, list[list[str]]] = {}  # languages of each event of an entity
+    for entity, langs in by_entity.items():
+        others = sorted(set(langs) - {"en"})
         rng.shuffle(others)
+        english = ["en"] if "en" in langs else []
         step = EVENT_LANGUAGES - len(english)
         chunks[entity] = [english + others[i : i + step] for i in range(0, len(others), step)] or [english]
     entities = sorted(chunks)
     rng.shuffle(entities)
-    groups: list[tuple[int, list[Variant]]] = []
+    groups: list[tuple[int, str, list[Variant]]] = []
     event = 0
     for start in range(0, len(entities), EVENT_SIZE):
         together = entities[start : start + EVENT_SIZE]
         for round_ in range(max(len(chunks[e]) for e in together)):
             event += 1
-            by_lang: dict[str, list[Variant]] = defaultdict(list)
+            in_lang: dict[str, list[Variant]] = defaultdict(list)
             for entity in together:
-                for v in chunks[entity][round_ % len(chunks[entity])]:
-                    by_lang[v.lang].append(v)
-            groups.extend((event, g) for g in by_lang.values())
+                for lang in chunks[entity][round_ % len(chunks[entity])]:
+                    in_lang[lang].extend(by_entity[entity][lang])
+            groups.extend((event, lang, g) for lang, g in in_lang.items())
     return groups
 
 
@@ -205,9 +210,10 @@ def score(method: str, condition: str, variants: list[Variant], predicted: dict[
         members[predicted[v.key]][v.entity] += 1
     pairs = sum(sum(c.values()) * (sum(c.values()) - 1) // 2 for c in members.values())
     same = sum(n * (n - 1) // 2 for c in members.values() for n in c.values())
-    merged = {(x, y) for c in members.values() for x in c for y in c if x < y}
+    links = sum(sum(c.values()) - 1 for c in members.values())
+    wrong_links = sum(len(c) - 1 for c in members.values())
     return Result(method, condition, {g: right[g] / totals[g] for g in totals}, dict(totals),
-                  (pairs - same) / pairs if pairs else 0.0, len(merged) / len(by_entity),
+                  wrong_links / links if links else 0.0, (pairs - same) / pairs if pairs else 0.0,
                   len(variants) / seconds if seconds else 0.0)
 
 

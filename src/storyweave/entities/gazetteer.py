@@ -22,6 +22,7 @@ DATA = Path(__file__).with_name("gazetteer.json.gz")
 # Languages whose nouns take case endings: a country name may appear inflected (России, Rusya'yı).
 INFLECTING = frozenset({"ru", "uk", "be", "bg", "pl", "cs", "sk", "sl", "hr", "sr", "bs", "lt", "lv", "et",
                         "fi", "hu", "tr", "el", "is", "ka", "hy", "az", "kk", "uz"})
+_NOMINATIVE_ENDINGS = ("", "a", "o", "e", "i", "y")
 _STEM_CUT = 2  # a country name's stem: the folded name without its last two letters
 _LONGEST_NATIVE = 12  # characters of the longest caseless-script name looked for
 _CASELESS = re.compile(r"(?=\p{L})[^\p{Latin}\p{Cyrillic}\p{Greek}\p{Armenian}\p{Common}]")
@@ -79,6 +80,17 @@ def country_code(name: str, lang: str) -> str | None:
     stems = _country_stems()
     return next((stems[folded[:len(folded) - cut]] for cut in range(_STEM_CUT + 2) if folded[:len(folded) - cut] in stems
                  and len(folded) - cut >= 4), None)
+
+
+@lru_cache(maxsize=64)
+def is_place(folded: str, lang: str) -> bool:
+    """Whether the folded name is a known place, inflected forms included for languages with case
+    endings (Анкаре, Москве -> ankara, moskva)."""
+    places = gazetteer().places
+    if folded in places:
+        return True
+    return lang in INFLECTING and len(folded) > 4 and any(
+        folded[:-cut] + ending in places for cut in (1, 2) for ending in _NOMINATIVE_ENDINGS)
 
 
 @lru_cache(maxsize=64)

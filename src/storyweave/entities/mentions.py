@@ -7,9 +7,11 @@ is a name (a gazetteer, the same word capitalised inside a sentence, or a rare w
 headline-style sentences keep only such words. Scripts without letter case are matched
 against the gazetteer's names as written.
 
-Typing, strongest evidence first: a country or language name, an organisation word or a
-legal form inside the name, a role or title before it, a known first name, a known place,
-an acronym, the type the same name got elsewhere in the article, then the shape of the name.
+Typing, strongest evidence first: a country or language name, an organisation or place word
+inside the name ("Banco", "Partij", "S.A.", "Río"), a known place, a role or title before it,
+a known first name; then, weaker, an acronym, the type the same name got from strong evidence
+elsewhere in the article, an article or a locative preposition before a one-word name ("el
+Barcelona", "en Getafe"), a known surname, and the shape of the name (rare words: a person).
 
 Each mention gets a ``key``: countries map to their ISO code through the CLDR names of
 every language (Turkije, Turki, Turkey, России -> TR/RU); a surname alone takes the key of
@@ -31,7 +33,7 @@ from ..clean.words import stopwords
 from ..dates import calendar_words
 from ..models import Mention
 from ..text import fold, zipf
-from .gazetteer import connectors, country_code, gazetteer, native_names, person_cues
+from .gazetteer import connectors, country_code, gazetteer, is_place, native_names, person_cues
 
 _TOKEN = re.compile(r"(?:\p{Lu}{1,3}\.){2,}|[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:[-'’&·][\p{L}\p{M}\p{N}]+)*")
 _SUFFIX = re.compile(r"(?<=\p{L})['’]\p{Ll}{0,5}$")  # "Putin's", "Rusya'nın": not part of the name
@@ -39,7 +41,7 @@ _OPENERS = "“\"‘«(¿¡-–—'[:.!?…"
 _COMMON_WORD_ZIPF = 4.0  # a capitalised word this frequent opening a sentence needs other evidence
 _NAME_WORD_ZIPF = 4.5  # several words all rarer than this are a person's name
 _MAX_CONNECTORS = 2  # "van der", "de la"
-_RARE_NAME_ZIPF = 3.0  # a single unknown name this rare, with no article before it, is a surname
+_RARE_NAME_ZIPF = 2.5  # a single unknown name this rare, with no article before it, is a surname
 _WORD_ZIPF = 3.0  # words before a person's name ("Volksgezondheid Magda Aelvoet") are at least this frequent
 _LONGEST_ACRONYM = 4
 # Words before a name of one word with no other evidence: an article says organisation (people's
@@ -55,6 +57,7 @@ _CLOCK_WORDS = frozenset({"am", "pm", "a.m.", "p.m.", "gmt", "utc", "cet", "cest
                           "mst", "mdt", "pst", "pdt", "ist", "jst", "et", "pt"})
 _DEMONYM_ENDINGS = {"nl": ("se", "sche"), "de": ("isch", "ische", "ischen", "ischer")}
 _DEMONYM_ZIPF = 3.0  # and an everyday word: "Britse" is one, the surname "Janse" is not
+_NOUNS_CAPITALISED = frozenset({"de", "lb"})  # German capitalises every noun
 _CAPITALISED_LANGUAGE_NAMES = frozenset({"en", "nl"})  # "Russian", "Engels": adjectives, not names
 
 Kind = str  # "person" | "place" | "org" | "other"
@@ -163,11 +166,16 @@ class _Context:
     def _known(self, token: _Token) -> bool:
         """Whether an all-capital word in a sentence written in capitals is a name: one capitalised
         elsewhere in the article, a known name, or a short uncommon word (IU, APDHA)."""
-        lower, names = token.text.lower(), gazetteer()
+        lower = token.text.lower()
         if lower in self.function_words:
             return False
-        return (lower in self.capitalised_inside or token.folded in names.places or token.folded in names.surnames
-                or bool(country_code(token.text, self.lang)) or len(lower) <= 5 and zipf(lower, self.lang) < 3.0)
+        return lower in self.capitalised_inside or self._listed(token) or len(lower) <= 5 and zipf(lower, self.lang) < 3.0
+
+    def _listed(self, token: _Token) -> bool:
+        """Whether the gazetteer knows the word as a country, a place or a person's name."""
+        names = gazetteer()
+        return (bool(country_code(token.text, self.lang)) or is_place(token.folded, self.lang)
+                or token.folded in names.surnames or token.folded in names.first_names)
 
     def spans(self, index: int) -> Iterator[_Span]:
         """The name spans of one sentence."""
@@ -227,10 +235,18 @@ class _Context:
                 break
         for part in _split_names(run, self.lang):
             part = _trim_connectors(part)
-            if part and any(t.folded not in self.skip for t in part) and (
-                    len(part) > 1 or len(part[0].text) >= 2 and part[0].folded not in self.cues):
+            if part and any(t.folded not in self.skip for t in part) and (len(part) > 1 or self._single_name(part[0], before)):
                 first = part[0] is run[0]
                 yield _Span(part, index, cue_before and first, _fold(before.text) if first and before else "")
+
+    def _single_name(self, token: _Token, before: _Token | None) -> bool:
+        """Whether one capitalised word is a name: not a title, not the second word of a calendar
+        phrase ("hari Minggu"), not a capitalised everyday noun of German."""
+        if len(token.text) < 2 or token.folded in self.cues:
+            return False
+        if before is not None and f"{_fold(before.text)} {token.folded}" in self.skip:
+            return False
+        return self.lang not in _NOUNS_CAPITALISED or not self._common(token.text) or self._listed(token)
 
     def _common(self, word: str) -> bool:
         return zipf(word.lower(), self.lang) >= _COMMON_WORD_ZIPF
@@ -248,7 +264,7 @@ class _Context:
         if lower in self.lower and self._common(word):
             return False
         names = gazetteer()
-        return not self._common(word) or folded in names.places or folded in names.first_names
+        return not self._common(word) or is_place(folded, self.lang) or folded in names.first_names
 
     def kind(self, span: _Span) -> tuple[Kind, bool]:
         """The type of one span from the strongest evidence it has, and whether that evidence
@@ -268,8 +284,7 @@ class _Context:
         acronym = all(_is_acronym(t.text) for t in span.tokens)
         if acronym and len(whole) <= _LONGEST_ACRONYM:  # OEA, IU: not the place codes GeoNames lists
             return "org", False
-        if whole in names.places and not span.cue_before and not (
-                len(folded) > 1 and folded[0] in names.first_names and folded[-1] in names.surnames):
+        if is_place(whole, self.lang) and not span.cue_before:
             return "place", True
         if span.cue_before or len(folded) > 1 and folded[0] in names.first_names:
             return "person", True
@@ -285,6 +300,8 @@ def _split_names(run: list[_Token], lang: str) -> list[list[_Token]]:
     a word before a first name that opens a person's name ("Volksgezondheid Magda Aelvoet"), a
     dateline's place after a byline's name ("Juana González Linares Madrid")."""
     names = gazetteer()
+    if len(run) > 1 and country_code(run[0].text, lang) and run[1].folded in names.first_names:
+        return [run[:1], *_split_names(run[1:], lang)]  # "России Владимир Путин"
     if len(run) > 1 and _demonym(run[0].text, lang) and zipf(run[1].folded, lang) < _COMMON_WORD_ZIPF \
             and not any(t.folded in names.org_words for t in run):
         return [run[:1], *_split_names(run[1:], lang)]

@@ -37,6 +37,7 @@ TYPED_KINDS = ("person", "org", "place")
 CANDIDATES_PER_KEY = 100
 KEYS_PER_EVENT = 200  # the most mentioned keys of an event are its candidates by co-occurrence
 _AMBIGUITY_MARGIN = 0.05
+LONE_WORD_SIMILARITY = 0.85  # one-word names without other evidence (Ankara is not Antara: 0.83)
 _MAX_INFLECTION = 3  # letters an inflected country name may add to its stem (Rosj-i, Russland-s)
 _VOWELS = re.compile(r"[aeiou]+")
 _REPEATS = re.compile(r"(.)\1+")
@@ -184,7 +185,7 @@ def _word_evidence(x: str, y: str, same_event: bool, surname: bool = False) -> f
         return score
     if surname:
         return score if score >= 0.8 or (score >= 0.65 and short >= 4 and x[0] == y[0]) else 0.0
-    return score if score >= 0.87 and short >= 5 else 0.0
+    return score if score >= LONE_WORD_SIMILARITY and short >= 5 else 0.0
 
 
 def _words_in_any_order(a: tuple[str, ...], b: tuple[str, ...]) -> float:
@@ -198,6 +199,12 @@ def _words_in_any_order(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     return sum(scores) / len(scores) if min(scores) >= 0.7 else 0.0
 
 
+def _person_and_not(a: str, b: str) -> bool:
+    """A person against an organisation or place (Jordan, Washington); "other" fits anything,
+    and organisations and places are often one another (the Kremlin)."""
+    return {a, b} in ({"person", "org"}, {"person", "place"})
+
+
 def name_evidence(a: Name, b: Name, same_event: bool) -> float:
     """How well two names fit one entity (0: not at all), by their spellings and the event.
 
@@ -207,7 +214,7 @@ def name_evidence(a: Name, b: Name, same_event: bool) -> float:
     """
     if a.key.startswith(COUNTRY) or b.key.startswith(COUNTRY):
         return 0.0
-    if a.kind != b.kind and a.kind in TYPED_KINDS and b.kind in TYPED_KINDS:
+    if _person_and_not(a.kind, b.kind):
         return 0.0
     if a.acronym or b.acronym:
         return _acronym_evidence("".join(a.words), "".join(b.words)) if a.acronym and b.acronym and same_event \
@@ -294,22 +301,35 @@ class Registry:
                     sighting.events[article.event_id] += 1
         if not sightings:
             return []
+        events = {e for s in sightings.values() for e in s.events}
+        before = self._event_keys(events)
         known = self.store.entity_of_keys(list(sightings))
-        for key in sorted(set(sightings) - set(known)):
+        new = set(sightings) - set(known)
+        for key in sorted(new):
             known[key] = self.store.new_entity(key, *blocks(key))
         self.store.add_entity_sightings(
             [(key, lang, text, kind, n) for key, s in sightings.items() for (lang, text, kind), n in s.forms.items()],
             [(key, event, n) for key, s in sightings.items() for event, n in s.events.items()])
-        event_keys = {e: set(self.store.entity_keys_of_event(e, KEYS_PER_EVENT))
-                      for e in {e for s in sightings.values() for e in s.events}}
-        merges = [m for key in sorted(sightings) if (m := self._link(key, sightings[key], event_keys)) is not None]
+        after = self._event_keys(events)
+        merges = []
+        # A new key is compared with everything; a known one only with the events it is new to.
+        for key in sorted(sightings):
+            linked = sightings[key].events if key in new else [e for e in sightings[key].events if key not in before[e]]
+            if key in new or linked:
+                same_event = set().union(*(after[e] for e in linked))
+                if (merge := self._link(key, sightings[key], same_event, by_name=key in new)) is not None:
+                    merges.append(merge)
         self._refresh(set(known.values()) | {m.into for m in merges})
         return merges
 
-    def _link(self, key: str, sighting: Sighting, event_keys: dict[str, set[str]]) -> Merge | None:
-        """Merge the entity of ``key`` with the one the evidence points to, if any."""
+    def _event_keys(self, events: Iterable[str]) -> dict[str, set[str]]:
+        return {e: set(self.store.entity_keys_of_event(e, KEYS_PER_EVENT)) for e in events}
+
+    def _link(self, key: str, sighting: Sighting, same_event: set[str], by_name: bool) -> Merge | None:
+        """Merge the entity of ``key`` with the one the evidence points to, if any: its country,
+        else the best candidate among the keys of ``same_event`` and, ``by_name``, of similar names."""
         entity = self.store.entity_of_keys([key])[key]
-        found = self.countries.code(key, sighting.lang)
+        found = self.countries.code(key, sighting.lang) if by_name else None
         if found is not None:
             code, reason = found
             if reason == "key":
@@ -318,16 +338,16 @@ class Registry:
             target = self.store.entity_of_keys([country]).get(country) or self.store.new_entity(country,
                                                                                               *blocks(country))
             return self._merge(entity, target, reason, f"{key} = {country}")
-        same_event = set().union(*(event_keys[e] for e in sighting.events))
-        best = self._best_candidate(key, sighting, entity, same_event)
+        best = self._best_candidate(key, sighting, entity, same_event, by_name)
         return self._merge(entity, *best) if best else None
 
-    def _best_candidate(self, key: str, sighting: Sighting, entity: int,
-                        same_event: set[str]) -> tuple[int, str, str] | None:
+    def _best_candidate(self, key: str, sighting: Sighting, entity: int, same_event: set[str],
+                        by_name: bool) -> tuple[int, str, str] | None:
         """(entity, reason, evidence) of the single best-fitting other entity, if one stands out."""
         name = sighting.name(key)
         best: dict[int, tuple[float, str, str]] = {}
-        candidates = self.store.entity_candidates(key, *blocks(key), same_event, CANDIDATES_PER_KEY)
+        candidates = self.store.entity_candidates(key, blocks(key) if by_name else None, same_event,
+                                                  CANDIDATES_PER_KEY)
         for other, (other_entity, text, kind) in candidates.items():
             other_name = Name.of(other, kind, text)
             in_event = other in same_event
@@ -372,12 +392,15 @@ class Registry:
 
     def _refresh(self, entity_ids: set[int]) -> None:
         """Name and kind of each entity from its surface forms (see :func:`canonical`)."""
+        countries = self.store.entity_country_keys(entity_ids)
         for entity_id, forms in self.store.entity_forms(entity_ids).items():
-            self.store.set_entity(entity_id, *canonical(forms, self.countries.english))
+            english = self.countries.english.get(countries.get(entity_id, "").removeprefix(COUNTRY))
+            self.store.set_entity(entity_id, *canonical(forms, english))
 
 
-def canonical(forms: list[tuple[str, str, str, str, int]], english: dict[str, str]) -> tuple[str, str]:
-    """(name, kind) of an entity from its forms (key, lang, text, kind, mentions).
+def canonical(forms: list[tuple[str, str, str, str, int]], country: str | None) -> tuple[str, str]:
+    """(name, kind) of an entity from its forms (key, lang, text, kind, mentions) and, for a
+    country, its CLDR English name.
 
     The name is its most mentioned form in English, else the most mentioned one, among the
     forms written as their key (a full name before its surname alone); a country never seen
@@ -387,7 +410,6 @@ def canonical(forms: list[tuple[str, str, str, str, int]], english: dict[str, st
     texts: Counter = Counter()
     english_texts: Counter = Counter()
     kinds: Counter = Counter()
-    country = next((k.removeprefix(COUNTRY) for k, *_ in forms if k.startswith(COUNTRY)), None)
     full = any(_written_as_key(key, text) for key, _, text, _, _ in forms)
     for key, lang, text, kind, n in forms:
         if full and not _written_as_key(key, text):
@@ -399,8 +421,8 @@ def canonical(forms: list[tuple[str, str, str, str, int]], english: dict[str, st
             kinds[kind] += n
     if english_texts:
         name = english_texts.most_common(1)[0][0]
-    elif country and country in english:
-        name = english[country]
+    elif country:
+        name = country
     else:
         name = texts.most_common(1)[0][0]
     return name, "place" if country else kinds.most_common(1)[0][0] if kinds else "other"
