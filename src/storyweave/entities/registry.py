@@ -24,9 +24,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import regex as re
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from ..models import Article
@@ -100,6 +101,25 @@ class CountryNames:
         for name in codes:  # ambiguous names stay here: they make a stem ambiguous too
             self._by_prefix[name[:4]].append(name)
         self._all_codes = codes
+
+    @cached_property
+    def _sounds(self) -> dict[str, tuple[list[str], list[str]]]:
+        """Sound-folded unambiguous names by first letter: (names, codes)."""
+        by_letter: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+        for name, code in self.codes.items():
+            folded = sound(name)
+            if folded:
+                by_letter[folded[0]][0].append(folded)
+                by_letter[folded[0]][1].append(code)
+        return dict(by_letter)
+
+    def nearest(self, key: str) -> str | None:
+        """The code whose CLDR name sounds most like ``key`` (None on a tie between two codes)."""
+        folded = sound(key)
+        names, codes = self._sounds.get(folded[:1], ([], []))
+        found = process.extract(folded, names, scorer=Levenshtein.normalized_similarity, limit=8)
+        best = {codes[i] for _, score, i in found if found and score == found[0][1]}
+        return best.pop() if len(best) == 1 else None
 
     def code(self, key: str, lang: str) -> tuple[str, str] | None:
         """(ISO code, evidence) of a mention key in an article in ``lang``: a country key, a
@@ -312,10 +332,11 @@ class Registry:
             [(key, event, n) for key, s in sightings.items() for event, n in s.events.items()])
         after = self._event_keys(events)
         merges = []
-        # A new key is compared with everything; a known one only with the events it is new to.
+        # A new key is compared with everything; a known one only with the events it is new to,
+        # and with its country (CLDR may list it in this batch's language only).
         for key in sorted(sightings):
             linked = sightings[key].events if key in new else [e for e in sightings[key].events if key not in before[e]]
-            if key in new or linked:
+            if key in new or linked or self.countries.code(key, sightings[key].lang):
                 same_event = set().union(*(after[e] for e in linked))
                 if (merge := self._link(key, sightings[key], same_event, by_name=key in new)) is not None:
                     merges.append(merge)
@@ -329,7 +350,7 @@ class Registry:
         """Merge the entity of ``key`` with the one the evidence points to, if any: its country,
         else the best candidate among the keys of ``same_event`` and, ``by_name``, of similar names."""
         entity = self.store.entity_of_keys([key])[key]
-        found = self.countries.code(key, sighting.lang) if by_name else None
+        found = self.countries.code(key, sighting.lang)
         if found is not None:
             code, reason = found
             if reason == "key":
@@ -359,7 +380,18 @@ class Registry:
         if not ranked or len(ranked) > 1 and ranked[0][1][0] - ranked[1][1][0] < _AMBIGUITY_MARGIN:
             return None
         target, (_, reason, evidence) = ranked[0]
-        return target, reason, evidence
+        return (target, reason, evidence) if self._countries_agree(key, entity, target) else None
+
+    def _countries_agree(self, key: str, entity: int, target: int) -> bool:
+        """Two countries never merge by spelling (Austria/Australia), and a spelling joins a
+        country only if that country's CLDR names sound most like it (Belgium, not Belize)."""
+        countries = self.store.entity_country_keys([entity, target])
+        if len(countries) == 2:
+            return False
+        if not countries:
+            return True
+        return self.countries.nearest(key) == next(iter(countries.values())).removeprefix(COUNTRY) \
+            if target in countries else True
 
     def _merge(self, entity: int, target: int, reason: str, evidence: str) -> Merge | None:
         """Merge the less mentioned entity into the other (``target`` if it is a country), unless undone before."""
