@@ -176,7 +176,8 @@ def _endpoint(answer):
 
 
 @pytest.mark.parametrize("answer, kept", [("Twelve died in a quake. [1][2]\nAid came. [3]", True),
-                                          ("A quake. [1]\nSomething else. [9]", False)])
+                                          ("A quake. [1]\nSomething else. [9]", False),
+                                          ("A quake. [1]\n[2]", False)])
 def test_a_language_model_rewrite_is_kept_only_with_valid_citations(answer, kept):
     from storyweave.summarize import LLMSummarizer
 

@@ -2,6 +2,7 @@
 
 import json
 import re
+import tempfile
 
 import pytest
 
@@ -89,17 +90,21 @@ def test_errors_are_friendly_pages_or_json_with_a_status(client):
     assert client.get("/api/entities/not-a-number").status_code == 422
 
 
-def test_uploads_need_the_token_are_limited_and_processed_in_the_background(client, monkeypatch):
+def test_uploads_need_the_token_are_limited_and_processed_in_the_background(client, monkeypatch, tmp_path):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     upload = {"files": ("more.jsonl", json.dumps({"id": "9", "title": "Lindholm bridge opens early",
                                                   "text": BODY, "lang": "en"}) + "\n")}
     assert client.post("/api/ingest", files=upload).status_code == 401
     assert client.post("/api/ingest", files=upload, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.post("/api/ingest", files=upload,
+                       headers={"Authorization": "Bearer sésame".encode("latin-1")}).status_code == 401
     accepted = client.post("/api/ingest", files=upload, headers={"Authorization": "Bearer sesame"})
     assert accepted.status_code == 202
     job = client.get(f"/api/jobs/{accepted.json()['id']}").json()
     assert job["status"] == "done" and job["added"] == 1
     monkeypatch.setattr(web, "MAX_UPLOAD_BYTES", 10)
     assert client.post("/api/ingest", files=upload, headers={"Authorization": "Bearer sesame"}).status_code == 413
+    assert not list(tmp_path.iterdir())  # uploaded files are removed once processed or refused
 
 
 def test_without_a_token_writing_is_off(tmp_path):

@@ -565,7 +565,7 @@ def eval_summaries(gold: Path, encoder: str, cache_db: Path | None, limit: int |
     Console().print(table)
     click.echo(f"{result.seconds_per_summary * 1000:.1f} ms CPU per summary (vectors cached); "
                f"{result.timed_articles} articles in {result.timed_languages} languages as one event: "
-               f"{result.timed_seconds:.2f} s")
+               f"{result.timed_seconds:.2f} s CPU")
     click.echo(json.dumps({"rouge1": round(result.storyweave.rouge1, 4), "rouge2": round(result.storyweave.rouge2, 4),
                            "baseline_rouge1": round(result.baseline.rouge1, 4),
                            "baseline_rouge2": round(result.baseline.rouge2, 4),

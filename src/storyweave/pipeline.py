@@ -217,7 +217,7 @@ class Pipeline:
         hash and encoder), so a title repeated as the first sentence, or a sentence shared by
         reprints, is encoded once."""
         texts = {a.id: [a.sentences[i][:MAX_SENTENCE_CHARS] for i in embedded.sentences[a.id]] for a in articles}
-        hashes = {t: content_hash(t) for ts in texts.values() for t in ts}
+        hashes = {t: sentence_key(t) for ts in texts.values() for t in ts}
         known = {h: embedded.new[h] for h in hashes.values() if h in embedded.new}
         known.update(self.store.vector_rows(set(hashes.values()) - set(known), self.encoder.name))
         missing = [t for t, h in hashes.items() if h not in known]
@@ -396,8 +396,9 @@ class Pipeline:
         from the store, those it lacks encoded once and kept there."""
         embedded = Embedded({a: indexes for a, indexes in rows.items() if indexes})
         self._encode([a for a in articles if a.id in embedded.sentences], embedded)
-        with self.store.transaction():
-            self._keep_vectors(embedded)
+        if embedded.new:  # no write lock taken to read back what is stored
+            with self.store.transaction():
+                self._keep_vectors(embedded)
         return embedded.vectors
 
     def story_summary(self, story_id: str, lang: str = "en", summarizer: Summarizer | None = None) -> dict:
@@ -411,6 +412,11 @@ class Pipeline:
         return {"story": story.id, "title": story.title,
                 "timeline": timeline([events[i] for i in story.event_ids], {s.event_id: s.sources for s in summaries}),
                 "events": [s.to_dict() for s in summaries]}
+
+
+def sentence_key(sentence: str) -> str:
+    """The key of a sentence's stored vector: the hash of its embedded part (the first MAX_SENTENCE_CHARS)."""
+    return content_hash(sentence[:MAX_SENTENCE_CHARS])
 
 
 def _anchor_start(article: Article) -> date:

