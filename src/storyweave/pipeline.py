@@ -404,10 +404,11 @@ class Pipeline:
     def story_summary(self, story_id: str, lang: str = "en", summarizer: Summarizer | None = None) -> dict:
         """A story's timeline (date, title, languages, independent sources of each event) and the
         summary of each of its events. KeyError for an unknown story."""
-        story = next((s for s in self.store.stories() if s.id == story_id), None)
-        if story is None:
+        found = self.store.stories([story_id])
+        if not found:
             raise KeyError(story_id)
-        events = {e.id: e for e in self.store.events() if e.id in story.event_ids}
+        story = found[0]
+        events = {e.id: e for e in self.store.events(story.event_ids)}
         summaries = [self.summary(event_id, lang, summarizer) for event_id in story.event_ids]
         return {"story": story.id, "title": story.title,
                 "timeline": timeline([events[i] for i in story.event_ids], {s.event_id: s.sources for s in summaries}),

@@ -339,18 +339,24 @@ class Store:
         self.db.executemany("INSERT INTO stories VALUES (?,?,?)",
                             [(s.id, s.title, json.dumps(s.event_ids)) for s in stories])
 
-    def events(self) -> list[Event]:
+    def events(self, ids: list[str] | None = None) -> list[Event]:
+        """Events (all, or those of ``ids``) with their members and languages, in order of first sighting."""
+        where = "event_id IN ({})" if ids is not None else "event_id IS NOT NULL"
         members: dict[str, list[str]] = {}
-        for row in self.db.execute("SELECT id, event_id FROM articles WHERE event_id IS NOT NULL ORDER BY seq"):
-            members.setdefault(row[1], []).append(row[0])
         langs: dict[str, list[str]] = {}
-        for row in self.db.execute("SELECT event_id, lang FROM articles WHERE event_id IS NOT NULL ORDER BY seq"):
-            if row[1] not in langs.setdefault(row[0], []):
-                langs[row[0]].append(row[1])
+        for row in self._select(f"SELECT id, event_id, lang FROM articles WHERE {where} ORDER BY seq", ids):
+            members.setdefault(row[1], []).append(row[0])
+            if row[2] not in langs.setdefault(row[1], []):
+                langs[row[1]].append(row[2])
+        rows = self._select("SELECT * FROM events" + (" WHERE id IN ({})" if ids is not None else ""), ids)
         return [Event(r["id"], r["title"], date.fromisoformat(r["date"]) if r["date"] else None,
                       members.get(r["id"], []), langs.get(r["id"], []), r["story_id"], r["date_precision"],
                       json.loads(r["date_evidence"]))
-                for r in self.db.execute("SELECT * FROM events ORDER BY first_seen, id")]
+                for r in sorted(rows, key=lambda r: (r["first_seen"], r["id"]))]
+
+    def _select(self, sql: str, ids: list[str] | None) -> list:
+        """Rows of ``sql``; with ``ids``, its ``{}`` filled with their placeholders (in chunks)."""
+        return list(self.db.execute(sql)) if ids is None else self._rows_where_in(sql, ids)
 
     def event_first_seen(self, event_ids: list[str]) -> dict[str, int]:
         return {r[0]: r[1] for r in self._rows_where_in("SELECT id, first_seen FROM events WHERE id IN ({})",
@@ -359,9 +365,10 @@ class Store:
     def event_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
 
-    def stories(self) -> list[Story]:
-        return [Story(r["id"], r["title"], json.loads(r["events"]))
-                for r in self.db.execute("SELECT * FROM stories ORDER BY rowid")]
+    def stories(self, ids: list[str] | None = None) -> list[Story]:
+        """Stories (all, or those of ``ids``) in the order they were written."""
+        rows = self._select("SELECT rowid, * FROM stories" + (" WHERE id IN ({})" if ids is not None else ""), ids)
+        return [Story(r["id"], r["title"], json.loads(r["events"])) for r in sorted(rows, key=lambda r: r["rowid"])]
 
     # -- entities (storyweave.entities.registry.Registry) ---------------------------------
 
