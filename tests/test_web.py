@@ -102,6 +102,9 @@ def test_uploads_need_the_token_are_limited_and_processed_in_the_background(clie
     assert accepted.status_code == 202
     job = client.get(f"/api/jobs/{accepted.json()['id']}").json()
     assert job["status"] == "done" and job["added"] == 1
+    monkeypatch.setattr(web, "MAX_UPLOAD_FILES", 0)
+    assert client.post("/api/ingest", files=upload, headers={"Authorization": "Bearer sesame"}).status_code == 413
+    monkeypatch.setattr(web, "MAX_UPLOAD_FILES", 100)
     monkeypatch.setattr(web, "MAX_UPLOAD_BYTES", 10)
     assert client.post("/api/ingest", files=upload, headers={"Authorization": "Bearer sesame"}).status_code == 413
     assert not list(tmp_path.iterdir())  # uploaded files are removed once processed or refused

