@@ -580,20 +580,25 @@ def dates_from_back_references(undated: list[EventState], referrers: list[Articl
     retells the lead "Turkey urged Russia on Monday to drop its demands" of an undated
     event: the Monday in the week before 2 January.
     """
+    if not undated:
+        return {}
+    usable = []  # (article, anchor, [(vector row, time phrase) past the lead])
+    for article in referrers:
+        row_of = {sentence: row for row, sentence in enumerate(sentences[article.id])}
+        later = [(row_of[t.sentence], t) for t in article.times
+                 if t.sentence >= LEAD_SENTENCES and t.sentence in row_of]
+        if later and (anchor := article_anchor(article)):
+            usable.append((article, anchor, later))
     found: dict[str, EventDate] = {}
-    usable = [(a, anchor) for a in referrers if (anchor := article_anchor(a))
-              and any(t.sentence >= LEAD_SENTENCES for t in a.times)]
     for event in undated:
         members = {m.article_id for m in event.members}
         lead = np.vstack([vectors[m.article_id][:LEAD_VECTORS] for m in event.members])
-        for referring, anchor in usable:
+        for referring, anchor, later in usable:
             if referring.id in members:
                 continue
             margins = margin_matrix(lead, vectors[referring.id]).max(axis=0)
-            row_of = {sentence: row for row, sentence in enumerate(sentences[referring.id])}
-            for expr in referring.times:
-                row = row_of.get(expr.sentence, -1)
-                if expr.sentence >= LEAD_SENTENCES and row >= 0 and margins[row] >= margin:
+            for row, expr in later:
+                if margins[row] >= margin:
                     window = resolve(expr, anchor)
                     if window and (day := date_by_back_reference(window, event.weekday)):
                         found[event.id] = EventDate(day, "day", ((referring.id, expr.text),))

@@ -75,7 +75,7 @@ class Lexicon:
     weekdays: dict[str, int]
     months: dict[str, int]
     relative: dict[str, tuple[int, int]]
-    ago: dict[str, str]  # dateparser's "(N) days ago" pattern -> its unit
+    ago: dict[tuple[str, str], str]  # dateparser's "(N) days ago" patterns, folded: (before N, after N) -> unit
     ago_words: frozenset[str]  # folded words that say "ago" ("il y a", "geleden", "nazad")
     day_first: bool
 
@@ -88,7 +88,7 @@ def lexicon(lang: str) -> Lexicon:
     weekdays: dict[str, int] = {}
     months: dict[str, int] = {}
     relative: dict[str, tuple[int, int]] = {}
-    ago: dict[str, str] = {}
+    ago: dict[tuple[str, str], str] = {}
     ago_words: set[str] = set()
     day_first = True
     for code in reversed(dict.fromkeys([lang, "en"])):  # the article's language last, so it wins
@@ -106,7 +106,7 @@ def lexicon(lang: str) -> Lexicon:
                 relative.update({fold(p): span for p in phrases if len(p) >= 3})
         for meaning, patterns in info.get("relative-type-regex", {}).items():
             if m := _COUNTED.match(meaning):
-                ago.update(dict.fromkeys(patterns, m.group(1)))
+                ago.update(dict.fromkeys(map(_around_count, patterns), m.group(1)))
         ago_words.update(fold(w) for w in info.get("ago", []))
     for word, cues in _CUED_WEEKDAYS.get(lang, {}).items():
         number = weekdays.pop(word, None)
@@ -177,8 +177,7 @@ def _patterns(lang: str) -> _Patterns:
                          r"|\((?P<pa>[0-3]?\d)/(?P<pb>[01]?\d)\)")
     numbers = _alternation({*_NUMBER_WORDS.get(lang, "").split(), *_NUMBER_WORDS["en"].split(), *_NUMBER_FORMS})
     counted = []
-    for pattern in lex.ago:
-        before, _, after = map(_fold_fragment, pattern.partition(_DATEPARSER_NUMBER))
+    for before, after in lex.ago:
         counted.append(f"{re.escape(before)}(?:\\d+\\s*|(?:{numbers})\\s+){re.escape(after.lstrip())}")
     ago = re.compile(rf"\b(?:{'|'.join(sorted(counted, key=len, reverse=True))})\b" if counted else r"(?!x)x")
     relative = re.compile(rf"\b(?:{_alternation(lex.relative)})\b")
@@ -234,8 +233,7 @@ def _expressions(folded: str, lex: Lexicon, p: _Patterns):
 
 def _ago_span(phrase: str, lex: Lexicon) -> tuple[int, int] | None:
     """The day span of a matched "N units ago" phrase."""
-    for pattern, unit in lex.ago.items():
-        before, _, after = map(_fold_fragment, pattern.partition(_DATEPARSER_NUMBER))
+    for (before, after), unit in lex.ago.items():
         if phrase.startswith(before) and phrase.endswith(after):
             rest = phrase[len(before):len(phrase) - len(after)].strip()
             count = int(rest) if rest.isdigit() else _NUMBER_VALUES.get(rest)
@@ -244,9 +242,11 @@ def _ago_span(phrase: str, lex: Lexicon) -> tuple[int, int] | None:
     return None
 
 
-def _fold_fragment(text: str) -> str:
-    """A piece of a phrase folded like :func:`fold`, its edge spaces kept."""
-    return anyascii(text).lower()
+def _around_count(pattern: str) -> tuple[str, str]:
+    """The text before and after the count of a dateparser "N units ago" pattern, folded like
+    :func:`fold` but with its edge spaces kept."""
+    before, _, after = pattern.partition(_DATEPARSER_NUMBER)
+    return anyascii(before).lower(), anyascii(after).lower()
 
 
 def _original(sentence: str, folded: str, span: tuple[int, int]) -> str:
@@ -369,10 +369,7 @@ _DATELINE_END = re.compile(r"\s[–—-]+\s|\)\s*[–—-]|\s[–—-]{2}")
 def dateline_date(first_sentence: str, lang: str) -> date | None:
     """A date in the dateline opening the body ("ISTANBUL, Jan 2 (Reuters) - ...")."""
     end = _DATELINE_END.search(first_sentence[:80])
-    if end is None:
-        return None
-    return next((t.value for t in find_time_expressions([first_sentence[:end.start()]], lang)
-                 if t.value and t.value.year > 1), None)
+    return written_date(first_sentence[:end.start()], lang) if end else None
 
 
 def anchors(article: Article) -> list[Anchor]:
@@ -541,9 +538,8 @@ def consensus(times: list[tuple[str, EventTime]]) -> EventDate:
         return EventDate()
     weekdays = Counter(t.weekday for _, t in agreeing if t.weekday is not None)
     weekday = max(weekdays, key=lambda d: (weekdays[d], -d)) if weekdays else None
+    # the window is at most UNDATED_SPAN days wide, so some days fit
     fits = EventTime(window, weekday).candidates() or EventTime(window, None).candidates()
-    if not fits:
-        return EventDate()
     days = Anchor(fits[0], fits[-1])
     day = EventTime(window, weekday).day if weekday is not None else window.exact
     supporting = agreeing + [(a, t) for a, t in times if t.window is None and weekday is not None]

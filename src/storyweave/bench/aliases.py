@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..entities.registry import COUNTRY, CountryNames, Registry
+from ..entities.registry import COUNTRY, CountryNames, Registry, base_locales
 from ..models import Article, Mention
 from ..store import Store
 from ..text import fold
@@ -70,12 +70,6 @@ class Result:
     variants_per_s: float
 
 
-def base_locales() -> list[str]:
-    from babel import localedata
-
-    return sorted(i for i in localedata.locale_identifiers() if "_" not in i)
-
-
 def table_locales(locales: list[str]) -> tuple[str, ...]:
     """The half of the locales whose country names the registry under test knows (with English)."""
     return tuple(sorted(set(locales[::2]) | {"en"}))
@@ -85,7 +79,7 @@ def load_variants(fixture: Path = FIXTURE) -> tuple[list[Variant], CountryNames,
     """Variants of every gold entity, the registry's half-table, and how many shared spellings were left out."""
     from babel import Locale
 
-    locales = base_locales()
+    locales = sorted(base_locales())
     table = CountryNames(table_locales(locales))
     found: list[tuple[str, str, str, str]] = []
     for identifier in locales:

@@ -82,7 +82,7 @@ def country_code(name: str, lang: str) -> str | None:
                  and len(folded) - cut >= 4), None)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=65536)
 def is_place(folded: str, lang: str) -> bool:
     """Whether the folded name is a known place, inflected forms included for languages with case
     endings (Анкаре, Москве -> ankara, moskva)."""

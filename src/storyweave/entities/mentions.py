@@ -88,15 +88,18 @@ def extract_mentions(sentences: list[str], lang: str) -> list[Mention]:
     tokenised = [_tokens(s) for s in sentences]
     context = _Context(lang, tokenised, sentences)
     spans = [span for index in range(len(sentences)) for span in context.spans(index)]
-    kinds = _consistent_kinds(spans, [context.kind(span) for span in spans])
-    full_names = {s.tokens[-1].folded: fold(s.text) for s, k in zip(spans, kinds) if k == "person" and len(s.tokens) > 1}
+    names = [fold(span.text) for span in spans]
+    kinds = _consistent_kinds(names, [context.kind(span) for span in spans])
+    full_names = {s.tokens[-1].folded: name for s, name, k in zip(spans, names, kinds)
+                  if k == "person" and len(s.tokens) > 1}
+    people = set(full_names.values())
     mentions = []
-    for span, kind in zip(spans, kinds):
-        folded, code = fold(span.text), country_code(span.text, lang)
-        key = f"country:{code}" if code else full_names.get(folded, folded)
+    for span, name, kind in zip(spans, names, kinds):
+        code = country_code(span.text, lang)
+        key = f"country:{code}" if code else full_names.get(name, name)
         start, end = span.tokens[0].start, span.tokens[-1].end
         mentions.append(Mention(sentences[span.sentence][start:end], key,
-                                "person" if key in full_names.values() else kind, span.sentence, start, end))
+                                "person" if key in people else kind, span.sentence, start, end))
     mentions.extend(_caseless_mentions(sentences))
     return sorted(mentions, key=lambda m: (m.sentence, m.start))
 
@@ -341,11 +344,11 @@ def _kind_by_shape(folded: tuple[str, ...], lang: str) -> Kind:
     return "org"
 
 
-def _consistent_kinds(spans: list[_Span], kinds: list[tuple[Kind, bool]]) -> list[Kind]:
-    """A name typed by its shape alone takes the type that strong evidence gave it elsewhere in
-    the article."""
-    proven = {fold(span.text): kind for span, (kind, strong) in zip(spans, kinds) if strong}
-    return [kind if strong else proven.get(fold(span.text), kind) for span, (kind, strong) in zip(spans, kinds)]
+def _consistent_kinds(names: list[str], kinds: list[tuple[Kind, bool]]) -> list[Kind]:
+    """A name (folded) typed by its shape alone takes the type that strong evidence gave it elsewhere
+    in the article."""
+    proven = {name: kind for name, (kind, strong) in zip(names, kinds) if strong}
+    return [kind if strong else proven.get(name, kind) for name, (kind, strong) in zip(names, kinds)]
 
 
 def _trim_connectors(run: list[_Token]) -> list[_Token]:

@@ -91,8 +91,9 @@ class CountryNames:
                 continue
             for code, name in locale.territories.items():
                 if len(code) == 2 and code.isalpha():
-                    codes[fold(name)].add(code)
-                    self.listed_by[fold(name)].add(locale.language)
+                    folded = fold(name)
+                    codes[folded].add(code)
+                    self.listed_by[folded].add(locale.language)
                     if identifier == "en":
                         self.english[code] = name
             self.language_names.update(fold(n) for n in locale.languages.values())
@@ -152,12 +153,17 @@ class CountryNames:
         return fits.pop() if len(fits) == 1 else None
 
 
+def base_locales() -> tuple[str, ...]:
+    """The locales babel has without a region or script ("fr", not "fr_CA")."""
+    from babel import localedata
+
+    return tuple(i for i in localedata.locale_identifiers() if "_" not in i)
+
+
 @lru_cache(maxsize=4)
 def country_names(locales: tuple[str, ...] | None = None) -> CountryNames:
     """CLDR names of every base locale babel has (or of ``locales``), built once per process."""
-    from babel import localedata
-
-    return CountryNames(locales or tuple(i for i in localedata.locale_identifiers() if "_" not in i))
+    return CountryNames(locales or base_locales())
 
 
 # -- names ---------------------------------------------------------------------------------
