@@ -93,3 +93,10 @@ def test_cyrillic_names_split_from_a_country_and_inflected_places_are_places():
 def test_german_everyday_nouns_and_calendar_phrases_are_not_names():
     assert keys("Die Regierung in Berlin lobte die Politik von Olaf Scholz.", "de") == {"berlin", "olaf scholz"}
     assert "minggu" not in keys("Presiden Joko Widodo tiba di Jakarta pada hari Minggu.", "id")
+
+
+
+def test_a_month_or_weekday_before_a_name_is_not_part_of_it():
+    assert "Dewan Keamanan" in [m.text for m in extract_mentions(
+        ["Pertemuan pada 12 Januari Dewan Keamanan akan membahas hal itu."], "id")]
+    assert "Acme Corporation" in [m.text for m in extract_mentions(["On Monday Acme Corporation said so."], "en")]

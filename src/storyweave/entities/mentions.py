@@ -238,9 +238,15 @@ class _Context:
                 break
         for part in _split_names(run, self.lang):
             part = _trim_connectors(part)
+            while len(part) > 1 and self._date_word(part[0]):  # a date before a name: "Januari Dewan NATO"
+                part = part[1:]
             if part and any(t.folded not in self.skip for t in part) and (len(part) > 1 or self._single_name(part[0], before)):
                 first = part[0] is run[0]
                 yield _Span(part, index, cue_before and first, _fold(before.text) if first and before else "")
+
+    def _date_word(self, token: _Token) -> bool:
+        """A month or weekday name written out that is not also a first name (Julio, Domingo)."""
+        return token.folded in calendar_words(self.lang) and token.folded not in gazetteer().first_names
 
     def _single_name(self, token: _Token, before: _Token | None) -> bool:
         """Whether one capitalised word is a name: not a title, not the second word of a calendar
