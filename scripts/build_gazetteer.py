@@ -10,8 +10,10 @@ benchmark data:
 - first names and surnames: Faker's person providers of every locale (MIT);
 - company suffixes: Faker's company providers (MIT);
 - language names (English "Russian" is also an adjective, not a name): CLDR via babel;
-- role and title cue words, organisation and place head words, name connectors and a few
-  short country forms CLDR lacks (EEUU, UK): the curated tables below, written by hand.
+- role and title cue words, organisation and place head words, name connectors, a few
+  short country forms CLDR lacks (EEUU, UK) and the names of major international
+  organisations in the major languages (NATO, OTAN, Atlantic Alliance, НАТО): the curated
+  tables below, written by hand.
 
 Latin, Cyrillic and Greek names are stored folded (:func:`storyweave.text.fold`); names in
 caseless scripts (Arabic, Hebrew, CJK, Thai...) are also stored as written, for matching in
@@ -133,6 +135,82 @@ ORG_WORDS = [
 COUNTRY_ALIASES = {
     "eeuu": "US", "ee.uu.": "US", "usa": "US", "u.s.": "US", "u.s.a.": "US", "vs": "US", "uk": "GB",
     "u.k.": "GB", "vk": "GB", "rfa": "DE", "brd": "DE", "eau": "AE", "vae": "AE", "uae": "AE", "prc": "CN",
+}
+
+# Major international organisations: the name news in English uses most, then its other names and
+# acronyms in the major languages (acronyms that are ordinary words or other bodies elsewhere left out).
+ORGANISATIONS = {
+    "NATO": [
+        "North Atlantic Treaty Organization", "North Atlantic Treaty Organisation", "Atlantic Alliance", "OTAN",
+        "Organisation du traité de l'Atlantique nord", "Alliance atlantique",
+        "Organización del Tratado del Atlántico Norte", "Alianza Atlántica",
+        "Organizzazione del Trattato dell'Atlantico del Nord", "Alleanza Atlantica",
+        "Organização do Tratado do Atlântico Norte", "Aliança Atlântica", "NAVO",
+        "Noord-Atlantische Verdragsorganisatie", "Atlantisch Bondgenootschap", "Nordatlantikpakt",
+        "Atlantische Allianz", "Pakta Pertahanan Atlantik Utara", "Aliansi Atlantik",
+        "Kuzey Atlantik Antlaşması Örgütü", "НАТО", "Организация Североатлантического договора",
+        "Североатлантический альянс"],
+    "United Nations": [
+        "UN", "ONU", "UNO", "Organisation des Nations unies", "Nations unies", "Naciones Unidas",
+        "Organización de las Naciones Unidas", "Nazioni Unite", "Organizzazione delle Nazioni Unite",
+        "Nações Unidas", "Organização das Nações Unidas", "Verenigde Naties", "Vereinte Nationen",
+        "Perserikatan Bangsa-Bangsa", "PBB", "Birleşmiş Milletler", "ООН", "Организация Объединённых Наций"],
+    "UN Security Council": [
+        "United Nations Security Council", "Security Council", "Conseil de sécurité", "Consejo de Seguridad",
+        "Consiglio di sicurezza", "Conselho de Segurança", "Veiligheidsraad", "Sicherheitsrat",
+        "Dewan Keamanan", "Dewan Keamanan PBB", "Güvenlik Konseyi", "Совет Безопасности", "Совбез ООН"],
+    "European Union": [
+        "EU", "Union européenne", "UE", "Unión Europea", "Unione europea", "União Europeia", "Europese Unie",
+        "Europäische Union", "Uni Eropa", "Avrupa Birliği", "Европейский союз", "Евросоюз"],
+    "European Commission": [
+        "Commission européenne", "Comisión Europea", "Commissione europea", "Comissão Europeia",
+        "Europese Commissie", "Europäische Kommission", "Komisi Eropa", "Avrupa Komisyonu",
+        "Европейская комиссия", "Еврокомиссия"],
+    "European Parliament": [
+        "Parlement européen", "Parlamento Europeo", "Parlamento Europeu", "Europees Parlement",
+        "Europäisches Parlament", "Parlemen Eropa", "Avrupa Parlamentosu", "Европейский парламент",
+        "Европарламент"],
+    "Council of Europe": [
+        "Conseil de l'Europe", "Consejo de Europa", "Consiglio d'Europa", "Conselho da Europa", "Raad van Europa",
+        "Europarat", "Dewan Eropa", "Avrupa Konseyi", "Совет Европы"],
+    "World Health Organization": [
+        "WHO", "World Health Organisation", "Organisation mondiale de la santé", "OMS",
+        "Organización Mundial de la Salud", "Organizzazione mondiale della sanità", "Organização Mundial da Saúde",
+        "Wereldgezondheidsorganisatie", "Weltgesundheitsorganisation", "Organisasi Kesehatan Dunia",
+        "Dünya Sağlık Örgütü", "DSÖ", "Всемирная организация здравоохранения", "ВОЗ"],
+    "International Monetary Fund": [
+        "IMF", "Fonds monétaire international", "FMI", "Fondo Monetario Internacional",
+        "Fondo monetario internazionale", "Fundo Monetário Internacional", "Internationaal Monetair Fonds",
+        "Internationaler Währungsfonds", "IWF", "Dana Moneter Internasional", "Uluslararası Para Fonu",
+        "Международный валютный фонд", "МВФ"],
+    "World Bank": ["Banque mondiale", "Banco Mundial", "Banca mondiale", "Wereldbank", "Weltbank", "Bank Dunia",
+                   "Dünya Bankası", "Всемирный банк"],
+    "World Trade Organization": [
+        "WTO", "World Trade Organisation", "Organisation mondiale du commerce", "OMC",
+        "Organización Mundial del Comercio", "Organizzazione mondiale del commercio",
+        "Organização Mundial do Comércio", "Wereldhandelsorganisatie", "Welthandelsorganisation",
+        "Organisasi Perdagangan Dunia", "Dünya Ticaret Örgütü", "Всемирная торговая организация"],
+    "OPEC": ["Organization of the Petroleum Exporting Countries", "OPEP", "ОПЕК"],
+    "OSCE": ["Organization for Security and Co-operation in Europe", "OSZE", "OVSE", "AGİT", "ОБСЕ"],
+    "OECD": ["Organisation for Economic Co-operation and Development", "OCDE", "OESO", "ОЭСР"],
+    "African Union": ["Union africaine", "Unión Africana", "Unione africana", "União Africana", "Afrikaanse Unie",
+                      "Afrikanische Union", "Uni Afrika", "Afrika Birliği", "Африканский союз"],
+    "Arab League": ["League of Arab States", "Ligue arabe", "Liga Árabe", "Lega araba", "Arabische Liga",
+                    "Liga Arab", "Arap Birliği", "Лига арабских государств"],
+    "International Criminal Court": [
+        "Cour pénale internationale", "Corte Penal Internacional", "Corte penale internazionale",
+        "Tribunal Penal Internacional", "Internationaal Strafhof", "Internationaler Strafgerichtshof",
+        "Mahkamah Pidana Internasional", "Uluslararası Ceza Mahkemesi", "Международный уголовный суд"],
+    "International Committee of the Red Cross": [
+        "ICRC", "CICR", "IKRK", "Comité international de la Croix-Rouge", "Comité Internacional de la Cruz Roja",
+        "Comitato internazionale della Croce Rossa", "Comitê Internacional da Cruz Vermelha",
+        "Internationaal Comité van het Rode Kruis", "Internationales Komitee vom Roten Kreuz",
+        "Komite Internasional Palang Merah", "Uluslararası Kızılhaç Komitesi",
+        "Международный комитет Красного Креста"],
+    "UNESCO": ["ЮНЕСКО"],
+    "UNICEF": ["ЮНИСЕФ"],
+    "Interpol": ["Интерпол"],
+    "ASEAN": ["Association of Southeast Asian Nations", "АСЕАН"],
 }
 
 # Words inside a place's name ("Palacio de la Moncloa", "Baai van Heist"); names holding one are places.
@@ -277,6 +355,12 @@ def company_suffixes() -> set[str]:
     return {s for s in suffixes if s and len(s) <= 8}
 
 
+def organisation_names() -> dict[str, str]:
+    """Every name of :data:`ORGANISATIONS`, folded -> the folded name news in English uses most."""
+    return dict(sorted((fold(alias), fold(name)) for name, aliases in ORGANISATIONS.items()
+                       for alias in (name, *aliases)))
+
+
 def build() -> dict:
     countries, native_countries = country_names()
     first, last = people_names()
@@ -293,6 +377,7 @@ def build() -> dict:
         "place_words": sorted(set(PLACE_WORDS)),
         "particles": sorted(PARTICLES),
         "connectors": {lang: sorted(set(words)) for lang, words in CONNECTORS.items()},
+        "organisations": organisation_names(),
     }
 
 

@@ -100,3 +100,11 @@ def test_a_month_or_weekday_before_a_name_is_not_part_of_it():
     assert "Dewan Keamanan" in [m.text for m in extract_mentions(
         ["Pertemuan pada 12 Januari Dewan Keamanan akan membahas hal itu."], "id")]
     assert "Acme Corporation" in [m.text for m in extract_mentions(["On Monday Acme Corporation said so."], "en")]
+
+
+def test_names_of_a_major_organisation_share_one_key_in_every_language():
+    keys = {m.key for sentence, lang in [("Turki adalah anggota Aliansi Atlantik sejak 1952.", "id"),
+                                         ("Turkije is lid van de NAVO.", "nl"), ("La OTAN se reunió ayer.", "es"),
+                                         ("Turkey joined the Atlantic Alliance in 1952.", "en")]
+            for m in extract_mentions([sentence], lang) if m.kind == "org"}
+    assert keys == {"nato"}

@@ -42,6 +42,7 @@ class Gazetteer:
     place_words: frozenset[str]
     particles: frozenset[str]
     connectors: dict[str, frozenset[str]]
+    organisations: dict[str, str]  # any name of a major international organisation -> its key
 
 
 @cache
@@ -56,6 +57,7 @@ def gazetteer() -> Gazetteer:
         org_words=frozenset(raw["org_words"]), languages=frozenset(raw["languages"]),
         place_words=frozenset(raw["place_words"]), particles=frozenset(raw["particles"]),
         connectors={lang: frozenset(words) for lang, words in raw["connectors"].items()},
+        organisations=raw["organisations"],
     )
 
 

@@ -93,10 +93,11 @@ def extract_mentions(sentences: list[str], lang: str) -> list[Mention]:
     full_names = {s.tokens[-1].folded: name for s, name, k in zip(spans, names, kinds)
                   if k == "person" and len(s.tokens) > 1}
     people = set(full_names.values())
+    organisations = gazetteer().organisations
     mentions = []
     for span, name, kind in zip(spans, names, kinds):
         code = country_code(span.text, lang)
-        key = f"country:{code}" if code else full_names.get(name, name)
+        key = f"country:{code}" if code else organisations.get(name) or full_names.get(name, name)
         start, end = span.tokens[0].start, span.tokens[-1].end
         mentions.append(Mention(sentences[span.sentence][start:end], key,
                                 "person" if key in people else kind, span.sentence, start, end))
@@ -283,6 +284,8 @@ class _Context:
         whole = " ".join(folded)
         if country_code(span.text, self.lang):
             return "place", True
+        if whole in names.organisations:  # NATO, OTAN, Atlantic Alliance
+            return "org", True
         if len(folded) == 1 and (_demonym(span.text, self.lang) or self.lang in _CAPITALISED_LANGUAGE_NAMES
                                  and whole in names.languages):
             return "other", True
