@@ -138,7 +138,8 @@ COUNTRY_ALIASES = {
 }
 
 # Major international organisations: the name news in English uses most, then its other names and
-# acronyms in the major languages (acronyms that are ordinary words or other bodies elsewhere left out).
+# acronyms in the major languages. Acronyms that are other bodies elsewhere, or that fold to an
+# ordinary word of another language, are left out (BM, VN, ICC; UNO "uno", ВОЗ "voz").
 ORGANISATIONS = {
     "NATO": [
         "North Atlantic Treaty Organization", "North Atlantic Treaty Organisation", "Atlantic Alliance", "OTAN",
@@ -151,7 +152,7 @@ ORGANISATIONS = {
         "Kuzey Atlantik Antlaşması Örgütü", "НАТО", "Организация Североатлантического договора",
         "Североатлантический альянс"],
     "United Nations": [
-        "UN", "ONU", "UNO", "Organisation des Nations unies", "Nations unies", "Naciones Unidas",
+        "UN", "ONU", "Organisation des Nations unies", "Nations unies", "Naciones Unidas",
         "Organización de las Naciones Unidas", "Nazioni Unite", "Organizzazione delle Nazioni Unite",
         "Nações Unidas", "Organização das Nações Unidas", "Verenigde Naties", "Vereinte Nationen",
         "Perserikatan Bangsa-Bangsa", "PBB", "Birleşmiş Milletler", "ООН", "Организация Объединённых Наций"],
@@ -177,7 +178,7 @@ ORGANISATIONS = {
         "WHO", "World Health Organisation", "Organisation mondiale de la santé", "OMS",
         "Organización Mundial de la Salud", "Organizzazione mondiale della sanità", "Organização Mundial da Saúde",
         "Wereldgezondheidsorganisatie", "Weltgesundheitsorganisation", "Organisasi Kesehatan Dunia",
-        "Dünya Sağlık Örgütü", "DSÖ", "Всемирная организация здравоохранения", "ВОЗ"],
+        "Dünya Sağlık Örgütü", "DSÖ", "Всемирная организация здравоохранения"],
     "International Monetary Fund": [
         "IMF", "Fonds monétaire international", "FMI", "Fondo Monetario Internacional",
         "Fondo monetario internazionale", "Fundo Monetário Internacional", "Internationaal Monetair Fonds",

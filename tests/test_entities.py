@@ -108,3 +108,8 @@ def test_names_of_a_major_organisation_share_one_key_in_every_language():
                                          ("Turkey joined the Atlantic Alliance in 1952.", "en")]
             for m in extract_mentions([sentence], lang) if m.kind == "org"}
     assert keys == {"nato"}
+
+
+def test_a_capitalised_function_word_before_a_country_or_organisation_is_cut_off():
+    assert [m.text for m in extract_mentions(["They made demands “unilateral To NATO."], "en")] == ["NATO"]
+    assert [m.text for m in extract_mentions(["He flew to El Salvador on Monday."], "en")] == ["El Salvador"]

@@ -239,11 +239,17 @@ class _Context:
                 break
         for part in _split_names(run, self.lang):
             part = _trim_connectors(part)
-            while len(part) > 1 and self._date_word(part[0]):  # a date before a name: "Januari Dewan NATO"
-                part = part[1:]
+            while len(part) > 1 and (self._date_word(part[0]) or self._word_before_known(part)):
+                part = part[1:]  # a date or a capitalised function word before a name: "Januari Dewan", "To NATO"
             if part and any(t.folded not in self.skip for t in part) and (len(part) > 1 or self._single_name(part[0], before)):
                 first = part[0] is run[0]
                 yield _Span(part, index, cue_before and first, _fold(before.text) if first and before else "")
+
+    def _word_before_known(self, part: list[_Token]) -> bool:
+        """A function word opening a span that is no known name, before a country or a major organisation
+        ("To NATO"; "El Salvador" is a name whole)."""
+        return part[0].text.lower() in self.function_words and not _known_name(part, self.lang) \
+            and _known_name(part[1:], self.lang)
 
     def _date_word(self, token: _Token) -> bool:
         """A month or weekday name written out that is not also a first name (Julio, Domingo)."""
@@ -305,6 +311,13 @@ class _Context:
         if len(folded) == 1 and span.before in _LOCATIVES.get(self.lang, ()):
             return "place", False
         return _kind_by_shape(tuple(folded), self.lang), False
+
+
+def _known_name(tokens: list[_Token], lang: str) -> bool:
+    """Whether the gazetteer knows these words as a country or a major organisation (places are left
+    out: "Las Ventas", "Van Diepenbeek" hold one)."""
+    return bool(country_code(" ".join(t.text for t in tokens), lang)) or \
+        " ".join(t.folded for t in tokens) in gazetteer().organisations
 
 
 def _split_names(run: list[_Token], lang: str) -> list[list[_Token]]:
