@@ -160,8 +160,9 @@ def support_links(sentences: list[_Sentence], similarity: np.ndarray, same: floa
     return links
 
 
-def _names(s: _Sentence) -> set[str]:
-    return {m.key for m in s.article.mentions if m.sentence == s.index}
+def _names(s: _Sentence, kinds: tuple[str, ...] = ("person", "org", "place", "other")) -> set[str]:
+    """The keys of the entities of ``kinds`` that sentence ``s`` names."""
+    return {m.key for m in s.article.mentions if m.sentence == s.index and m.kind in kinds}
 
 
 def _same_names(a: _Sentence, b: _Sentence) -> bool:
@@ -262,15 +263,19 @@ class ExtractiveSummarizer:
                                citations, count, count == 1, [(sentences[j].article.id, sentences[j].index) for j in told])
 
 
+ACTORS = ("person", "org")
+
+
 def _novel_names(sentences: list[_Sentence]) -> list[int]:
-    """For each sentence, how many entities it names that no other source's articles name
-    (spellings matched across languages): what only one source tells often brings in someone new."""
+    """For each sentence, how many actors (people, organisations) it names that no other source's
+    articles name (spellings matched across languages): what only one source tells often brings in
+    someone new."""
     names_by_source: dict[int, set[str]] = defaultdict(set)
     for s in {id(s.article): s for s in sentences}.values():
         names_by_source[s.source].update(m.key for m in s.article.mentions)
     elsewhere = {source: set().union(*(keys for other, keys in names_by_source.items() if other != source))
                  for source in names_by_source}
-    return [sum(not any(same_entity(k, other) for other in elsewhere[s.source]) for k in _names(s))
+    return [sum(not any(same_entity(k, other) for other in elsewhere[s.source]) for k in _names(s, ACTORS))
             for s in sentences]
 
 
