@@ -38,7 +38,7 @@ def coverage_chart(coverage: dict[str, list[tuple[str, int]]], width: int = 560,
         return ""
     days = _days(min(dated), max(dated))
     top = max(c for days_ in coverage.values() for _, c in days_)
-    plot_height = height - 30
+    plot_height = height - 44  # room below for the dates, then the legend
     lines, legend = [], []
     for n, (lang, per_day) in enumerate(sorted(coverage.items())):
         colour = PALETTE[n % len(PALETTE)]
@@ -47,7 +47,7 @@ def coverage_chart(coverage: dict[str, list[tuple[str, int]]], width: int = 560,
         lines.append(f'<polyline transform="translate(30,5)" fill="none" stroke="{colour}" stroke-width="2" '
                      f'points="{points}"/>')
         legend.append(f'<text x="{30 + 60 * n}" y="{height - 4}" fill="{colour}" font-size="12">{escape(lang)}</text>')
-    axis = (f'<text x="0" y="14" font-size="11">{top}</text><text x="30" y="{plot_height + 18}" font-size="11">'
-            f'{days[0]}</text><text x="{width - 80}" y="{plot_height + 18}" font-size="11">{days[-1]}</text>')
+    axis = (f'<text x="0" y="14" font-size="11">{top}</text><text x="30" y="{plot_height + 20}" font-size="11">'
+            f'{days[0]}</text><text x="{width - 80}" y="{plot_height + 20}" font-size="11">{days[-1]}</text>')
     return (f'<svg class="chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">'
             f'<title>articles per day by language</title>{axis}{"".join(lines)}{"".join(legend)}</svg>')
