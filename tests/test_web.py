@@ -131,3 +131,21 @@ def test_bench_web_builds_a_database_once_and_reports_latencies(tmp_path):
     assert {"front page", "story page", "article page", "search (meaning)"} <= set(latencies)
     assert all(0 < v["p50_ms"] <= v["p95_ms"] for v in latencies.values())
     assert "built in" not in CliRunner().invoke(main, args).stderr  # the database is reused
+
+
+def test_the_ids_run_json_prints_open_their_pages(tmp_path):
+    from click.testing import CliRunner
+
+    from storyweave.cli import main
+
+    source = tmp_path / "news.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in _rows()))
+    db = tmp_path / "ids.db"
+    printed = json.loads(CliRunner().invoke(main, ["run", str(source), "--db", str(db), "--json", "--encoder",
+                                                   "hashing"]).stdout)
+    app = TestClient(web.create_app(db, encoder="hashing"))
+    paths = ([f"/stories/{s['id']}" for s in printed["stories"]] + [f"/events/{e['id']}" for e in printed["events"]]
+             + [f"/articles/{a['id']}" for a in printed["articles"]]
+             + [f"/entities/{n['id']}" for e in printed["events"] for n in e["entities"]])
+    assert any(p.startswith("/entities/") for p in paths)
+    assert all(app.get(p).status_code == 200 for p in paths)

@@ -479,13 +479,13 @@ class Store:
             f" ORDER BY mentions DESC, n.name LIMIT ?", [*args, -1 if limit is None else limit])]
 
     def event_entities(self) -> dict[str, list[dict]]:
-        """Each event's entities (name, kind, mentions), most mentioned first."""
+        """Each event's entities (id, name, kind, mentions), most mentioned first."""
         out: dict[str, list[dict]] = {}
         for r in self.db.execute(
-                "SELECT e.event_id, n.name, n.kind, SUM(e.mentions) AS mentions FROM entity_events e"
+                "SELECT e.event_id, n.id, n.name, n.kind, SUM(e.mentions) AS mentions FROM entity_events e"
                 " JOIN entity_keys k ON k.key = e.key JOIN entities n ON n.id = k.entity_id"
                 " GROUP BY e.event_id, n.id ORDER BY e.event_id, mentions DESC, n.name"):
-            out.setdefault(r[0], []).append({"name": r[1], "kind": r[2], "mentions": r[3]})
+            out.setdefault(r[0], []).append({"id": r[1], "name": r[2], "kind": r[3], "mentions": r[4]})
         return out
 
     # -- search -------------------------------------------------------------------------
