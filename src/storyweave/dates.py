@@ -141,8 +141,9 @@ def _counted_span(unit: str, count: int) -> tuple[int, int]:
     return (-count * size - size // 2, -count * size + size // 2)
 
 
+@lru_cache(maxsize=64)
 def calendar_words(lang: str) -> frozenset[str]:
-    """Folded weekday and month names, so entity extraction can skip them."""
+    """Folded weekday and month names, so entity extraction can skip them (built once per language)."""
     lex = lexicon(lang)
     return frozenset(lex.weekdays) | frozenset(lex.months) | frozenset(_CUED_WEEKDAYS.get(lang, {}))
 
