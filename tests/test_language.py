@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from storyweave.bench import langid as bench_langid
 from storyweave.bench.langid import BenchDataError, Sample, comparable, load_samples, score
 from storyweave.cli import main
-from storyweave.language import (MACROLANGUAGE, MALAY_INDONESIAN, UNDETERMINED, Py3LangId, VarietyAwareLangId, byte_naive_bayes,
+from storyweave.language import (MACROLANGUAGE, MALAY_INDONESIAN, SERBO_CROATIAN, UNDETERMINED, Py3LangId, VarietyAwareLangId, byte_naive_bayes,
                                  detect_language, detect_languages, detect_segments, normalise_language)
 
 SAMPLES = {
@@ -29,6 +29,10 @@ VARIETIES = {
           "tersebut di bandar itu.",
     "id": "Pemerintah mengatakan bahwa perusahaan itu bisa membuka kembali pabrik setelah polisi menyelidiki "
           "kasus tersebut di kota itu.",
+    "no": "Regjeringen sier at de ikke vet hvordan skolen skal bli bygget, og hva det vil koste, men at "
+          "det er mye som må gjøres fra neste uke.",
+    "nn": "Regjeringa seier at dei ikkje veit korleis skulen skal byggjast, og kva det vil koste, men at "
+          "det er mykje som må gjerast frå neste veke.",
 }
 
 
@@ -104,6 +108,13 @@ def test_chinese_in_either_script_is_zh_not_cantonese_or_wu():
     probs = Py3LangId().probabilities("我們今天在學校裡學習了很多關於歷史和文化的知識，老師說明天還要繼續。")
     assert "yue" not in probs and "wuu" not in probs
     assert detect_language("我们今天在学校里学习了很多关于历史和文化的知识，老师说明天还要继续。")[0] == "zh"
+
+
+def test_a_text_surely_in_a_variety_group_keeps_its_likeliest_variety_with_a_low_confidence():
+    neutral = "Vlada je u ponedjeljak održala sastanak o planovima za sljedeću godinu i novim cestama."
+    lang, confidence = VarietyAwareLangId(min_confidence=0.6).detect(neutral)
+    assert lang in SERBO_CROATIAN.languages and confidence < 0.6  # Bosnian or Croatian, unsure which
+    assert Py3LangId(min_confidence=0.6).detect(neutral)[0] == UNDETERMINED  # knows no variety groups
 
 
 def test_short_or_unsure_text_is_undetermined_not_a_confident_guess():

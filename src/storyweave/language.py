@@ -127,7 +127,25 @@ SERBO_CROATIAN = VariantGroup(
             "proteini proteina ćelija ćelije ćelijama posjetilac posjetioci posjetilaca pasoš pasoša lični "
             "lična lične ličnog lično toku saradnja saradnje saradnji saradnju sarađivati sarađuje saradnik "
             "saradnici učestvovati učestvuje učestvuju učestvovao učestvovala učestvovali učešće učešća usljed "
-            "snabdijevanje snabdijevanja"),
+            "snabdijevanje snabdijevanja "
+            "takođe toplota toplote toplotu toplotom tečni tečno tečna tečne tečnost tečnosti inostranstvo "
+            "inostranstvu inostranstva obuhvata obuhvataju vijek vijeka vijeku vijekova ivica ivice ivicu "
+            "sijalica sijalice sijalicu sudija sudije sudiji poslanik poslanici poslanika glasanje glasanja "
+            "glasati glasali glasao biblioteka biblioteke biblioteci upravnik apoteka apoteke vakcina vakcine "
+            "vakcinu vakcinacija vakcinacije hirurg hirurzi hirurški hirurgija haos haosa hlor hemičar "
+            "manastir manastira manastiru monah monasi muzičar muzičari naročito kasarna kasarne artiljerija "
+            "vazduhoplovstvo avijacija frižider tastatura pretraživač supstanca supstance jedinjenje "
+            "jedinjenja opšti opšte opšteg opštem uopšte tačan tačna tačni tačnih bezbjednost bezbjednosti "
+            "bezbjedan bezbjedno desilo desio desila desili dešava dešavaju dešavanja izvinjenje ubica ubice "
+            "ubicu ubistvo ubistva ubistvu sveštenik sveštenika sveštenici tužilac tužioca tužilaštvo "
+            "tužilaštva branilac zvanično zvanični zvanična zvaničnog hapšenje hapšenja uhapšen uhapšena "
+            "uhapšeni uhapsila uhapsio vazdušni vazdušna vazdušne gasovod gasovoda štaviše shodno "
+            "berza berze autoput autoputa raskrsnica raskrsnici oficir oficiri oficira municija municije "
+            "paradajz krompir supa kašika viljuška tanjir pantalone italijanski italijanska italijanske "
+            "italijanskog švajcarski švajcarska švajcarske španski španska španske španija španije "
+            "holandija holandije holandski holandska holandske "
+            "obaveza obaveze obavezu obavezama obavezno obavezan obavezna obavezni prvobitno prvobitni "
+            "prvobitna prvobitnog historičar historičari uticaj uticaja uticaju utiče utiču avgust avgusta"),
         "hr": _words(
             "povijest povijesti povijesni povijesna povijesno povijesnih tisuća tisuće tisuću tisućama "
             "tjedan tjedna tjednu tjedni tjedno tijekom unatoč kemija kemije kemijski kemijska kemijske "
@@ -160,7 +178,20 @@ SERBO_CROATIAN = VariantGroup(
             "nazočan nazočni nazočnost kolodvor kolodvora postrojba postrojbe suradnja suradnje suradnji suradnju "
             "surađivati surađuje suradnik suradnici sudjelovati sudjeluje sudjeluju sudjelovao sudjelovala "
             "sudjelovali sudjelovanje sudjelovanja uslijed glede iznimno iznimka iznimke iznimna tvar tvari "
-            "opskrba opskrbe"),
+            "opskrba opskrbe "
+            "osobito posebice doista zasigurno trenutačno dapače štoviše nadalje sukladno spram "
+            "ljekarna ljekarne cjepivo cjepiva cijepljenje cijepljenja tlak tlaka časnik časnici časnika "
+            "topništvo vojarna vojarne zrakoplovstvo streljivo streljiva ravnatelj ravnatelja ravnateljica "
+            "zastupnik zastupnici zastupnika glasovanje glasovanja glasovati glasovali glasovao sudac suca "
+            "suci sucu tužitelj tužitelja tužiteljstvo tužiteljstva branitelj branitelji uhićen uhićena "
+            "uhićeni uhićenje uhićenja uhitila uhitio ubojstvo ubojstva ubojstvu ubojica ubojice ubojicu "
+            "svećenik svećenika svećenici poduzeće poduzeća burza burze autocesta autoceste autocesti "
+            "raskrižje raskrižju tipkovnica tražilica tražilice plinovod plinovoda rajčica rajčice krumpir "
+            "juha žlica vilica hlače talijanski talijanska talijanske talijanskog švicarski švicarska "
+            "švicarske španjolski španjolska španjolske španjolskoj nizozemska nizozemske nizozemskoj "
+            "nizozemski "
+            "obveza obveze obvezu obvezama obvezno obvezan obvezna obvezni prvotno prvotni prvotna "
+            "prvotnog povjesničar povjesničari"),
         "sr": _words(
             "vreme mleko reka reke reku dete deca dece devojka devojke pesma pesme lepo lep lepa uvek "
             "gde ovde posle pre hteo htela video videla belo beli bela mesto mesta svet sveta svetu cena "
@@ -170,7 +201,10 @@ SERBO_CROATIAN = VariantGroup(
     prob_weight=1.20, marker_weight=4.02,
     patterns={"bs": re.compile(r"\b(?:da li|(?:treba\w*|mora\w*|može|mogu|mogao|mogla|mogli|možete|možemo|"
                                r"želi\w*|htio|htjel\w*|poče\w*|pokuša\w*|nastavi\w*|odluči\w*|uspio|"
-                               r"uspjel\w*|namjerava\w*) da)\b")},
+                               r"uspjel\w*|namjerava\w*) da)\b"
+                               # loan verbs in -ovati/-isati (Croatian -irati), Greek -tija (-cija), chemical elements in -ijum (-ij)
+                               r"|\b\w{3,}(?:izov|ifikov|olis|agov|ormis)a\w*|\b\w+kratij\w*|\b\w{3,}ijum\w*"),
+              "hr": re.compile(r"\b\w+kracij\w*")},
 )
 
 # Standard Malay and Indonesian differ in spelling (kerana/karena, bahawa/bahwa, -iti/-itas),
@@ -180,14 +214,19 @@ MALAY_INDONESIAN = VariantGroup(
         "ms": _words(
             "kerana bahawa boleh selepas semasa syarikat bandar berbeza bahagian sebahagian perkhidmatan "
             "tentera iaitu sahaja wang kerajaan peratus bilion polis hospital filem muzik ogos mac julai "
-            "jun disember pejabat jabatan cukai kenderaan pelbagai inggeris kanak apabila mempunyai "
+            "jun disember jabatan cukai kenderaan pelbagai inggeris kanak apabila mempunyai "
             "ialah berkenaan perkara kes laluan mesti semula sebarang sebilangan "
             "manakala baharu antarabangsa persekutuan maklumat dikenali kilang hadapan kumpulan sukan "
             "pasukan kebanyakan kedua-dua percuma pelajar dipercayai wujud berhampiran saintifik penyelidikan "
             "penyelidik kelajuan kemboja eropah sebenar sesetengah peribadi bilik tetamu rasmi sokongan etnik "
             "tempoh tingkap dimulakan bagaimanapun pengangkutan perniagaan jenayah mahkamah peguam akhbar isteri "
             "lelaki mahu jangkitan ubat doktor cuba mencuba faham fikir berfikir kempen projek teksi beza "
-            "perbezaan jumaat khamis isnin"),
+            "perbezaan jumaat khamis isnin "
+            "bermaksud dipanggil memanggil teruk perkataan kenyataan juruterbang jurucakap pegawai "
+            "basikal sekiranya memberitahu tercedera mangsa parlimen bapa emak tandas kedai perlawanan jurulatih "
+            "menjaringkan kejohanan saintis telefon televisyen bekalan elektrik eksport import "
+            "kewangan askar pengganas keganasan pelancong pelancongan percutian cuti negeri perancis sepanyol "
+            "jepun itali norway sweden kakitangan"),
         "id": _words(
             "karena bahwa bisa setelah perusahaan kota berbeda bagian sebagian layanan tentara yaitu "
             "saja uang pemerintah persen miliar polisi film musik agustus maret juli juni desember "
@@ -196,14 +235,34 @@ MALAY_INDONESIAN = VariantGroup(
             "depan dikenal mengatakan resmi dukungan etnis periode jendela dimulai kecepatan ilmiah penelitian "
             "peneliti eropa kamboja pribadi kamar transportasi bisnis pengadilan pengacara koran istri pria mau "
             "infeksi obat dokter coba mencoba paham pikir berpikir kampanye proyek taksi beda perbedaan jumat "
-            "kamis senin"),
+            "kamis senin "
+            "bandara pesawat sepeda toko karyawan pemilu parlemen teroris terorisme turis wisatawan pariwisata "
+            "liburan libur ilmuwan telepon televisi listrik ekspor impor produksi keuangan pasokan korban "
+            "terluka pertandingan pelatih kejuaraan mencetak situs berarti disebut pernyataan prancis spanyol "
+            "jepang italia norwegia swedia"),
     },
     prob_weight=1.67, marker_weight=3.44,
     # Malay borrows Latin -ity as -iti (universiti, aktiviti), Indonesian as -itas.
     patterns={"ms": re.compile(r"\b\w{4,}iti\b"), "id": re.compile(r"\b\w{4,}itas\b")},
 )
 
-VARIANT_GROUPS = (SERBO_CROATIAN, MALAY_INDONESIAN)
+# Norwegian Bokmål (``no``) and Nynorsk differ in function words and common verbs
+# (ikke/ikkje, jeg/eg, hva/kva, hvordan/korleis, bare/berre, fra/frå, noe/noko, være/vere).
+NORWEGIAN = VariantGroup(
+    markers={
+        "no": _words(
+            "ikke jeg hva hvordan hvorfor hvem hvilke hvilken bare fra mye noe noen hele være vært mens selv "
+            "hun flere hver disse også hjemme mer uke skole gjøre gjør sier fikk gikk ble blitt hvor hvis "
+            "hvorav uten"),
+        "nn": _words(
+            "ikkje eg kva korleis kvifor kven berre frå mykje noko nokon heile vere vore medan sjølv "
+            "ho fleire kvar desse òg heime meir veke skule gjere fekk gjekk vart vorte kor "
+            "utan dei"),
+    },
+    prob_weight=1.20, marker_weight=4.02,
+)
+
+VARIANT_GROUPS = (SERBO_CROATIAN, MALAY_INDONESIAN, NORWEGIAN)
 _GROUP_OF = {lang: group for group in VARIANT_GROUPS for lang in group.languages}
 
 
@@ -429,7 +488,9 @@ def _most_probable(rows: np.ndarray) -> list[tuple[str, float]]:
 
 
 class Py3LangId:
-    """py3langid's model alone, with normalised probabilities; short or unsure text gets ``und``."""
+    """py3langid's model alone, with normalised probabilities; short or unsure text gets ``und``.
+    A text surely in a group of close varieties (Bosnian/Croatian/Serbian, Malay/Indonesian) keeps
+    the likeliest variety, with its low confidence, rather than ``und``."""
 
     name = "py3langid"
 
@@ -449,13 +510,14 @@ class Py3LangId:
         """(language, confidence) of each text, computed together."""
         results: list[tuple[str, float]] = [(UNDETERMINED, 0.0)] * len(texts)
         telling = [i for i, text in enumerate(texts) if _has_letters(text, self.min_letters)]
-        for i, (lang, confidence) in zip(telling, self.decide_many([texts[i] for i in telling])):
-            results[i] = (lang, confidence) if confidence >= self.min_confidence else (UNDETERMINED, confidence)
+        for i, (lang, confidence, named) in zip(telling, self.decide_many([texts[i] for i in telling])):
+            results[i] = (lang, confidence) if named >= self.min_confidence else (UNDETERMINED, confidence)
         return results
 
-    def decide_many(self, texts: Sequence[str]) -> list[tuple[str, float]]:
-        """The most probable language of each text and its probability."""
-        return _most_probable(_probability_rows(texts))
+    def decide_many(self, texts: Sequence[str]) -> list[tuple[str, float, float]]:
+        """The most probable language of each text, its probability, and the probability that
+        the text is in that language or a close variety of it."""
+        return [(lang, prob, prob) for lang, prob in _most_probable(_probability_rows(texts))]
 
 
 class VarietyAwareLangId(Py3LangId):
@@ -470,30 +532,30 @@ class VarietyAwareLangId(Py3LangId):
     sure = 0.99
     sample_chars = 1500
 
-    def decide_many(self, texts: Sequence[str]) -> list[tuple[str, float]]:
+    def decide_many(self, texts: Sequence[str]) -> list[tuple[str, float, float]]:
         long = [i for i, text in enumerate(texts) if len(text) > 4 * self.probe_chars]
         probes = [_window(texts[i], start, self.probe_chars) for i in long for start in (0, len(texts[i]) // 2)]
         found = super().decide_many(probes)
-        decided: dict[int, tuple[str, float]] = {}
+        decided: dict[int, tuple[str, float, float]] = {}
         for index, first, middle in zip(long, found[::2], found[1::2]):
             if first[0] == middle[0] and min(first[1], middle[1]) >= self.sure and first[0] not in _GROUP_OF:
-                decided[index] = (first[0], min(first[1], middle[1]))
+                decided[index] = (first[0], min(first[1], middle[1]), min(first[1], middle[1]))
         rest = [i for i in range(len(texts)) if i not in decided]
         rows = _probability_rows([_window(texts[i], 0, self.sample_chars) for i in rest])
         for i, row, (lang, prob) in zip(rest, rows, _most_probable(rows)):
-            decided[i] = _variety(_GROUP_OF[lang], row, texts[i]) if lang in _GROUP_OF else (lang, prob)
+            decided[i] = _variety(_GROUP_OF[lang], row, texts[i]) if lang in _GROUP_OF else (lang, prob, prob)
         return [decided[i] for i in range(len(texts))]
 
 
-
-def _variety(group: VariantGroup, probs: np.ndarray, text: str) -> tuple[str, float]:
-    """The variety of ``text`` within ``group`` and its probability: the group's probability
-    (from the model's ``probs``) times the variety's within the group."""
+def _variety(group: VariantGroup, probs: np.ndarray, text: str) -> tuple[str, float, float]:
+    """The variety of ``text`` within ``group``, its probability (the group's probability from the
+    model's ``probs`` times the variety's within the group) and the group's probability."""
     column = byte_naive_bayes().column
     members = {member: float(probs[column[member]]) for member in group.languages}
     posterior = group.posterior(members, text)
     lang = max(posterior, key=posterior.__getitem__)
-    return lang, sum(members.values()) * posterior[lang]
+    in_group = sum(members.values())
+    return lang, in_group * posterior[lang], in_group
 
 
 _DEFAULT = VarietyAwareLangId()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ import justext
 import trafilatura
 from babel import Locale, UnknownLocaleError
 
-from storyweave.bench.metrics import PrecisionRecall
+from storyweave.bench.metrics import PrecisionRecall, fastest_pass
 from storyweave.clean import clean_document, clear_caches, load_lexicons
 from storyweave.ingest import read_paths
 from storyweave.language import detect_language
@@ -186,15 +185,12 @@ WARM_UPS: dict[str, Callable[[Sequence[Page]], None]] = {
 }
 
 
-PASSES = 3  # timed passes per method; its speed is that of the fastest (as timeit: the others met interference)
-
-
 def run_method(name: str, pages: Sequence[Page]) -> MethodResult:
     """Extract every page with method ``name`` and score it; the timing covers extraction only.
 
     Its speed is pages per second of this process's CPU time (one core: the methods are
     single-threaded), so that other work on the machine does not count against a method,
-    in the fastest of :data:`PASSES` passes. Untimed first, so that lazy imports and model
+    in the fastest of :data:`~storyweave.bench.metrics.PASSES` passes. Untimed first, so that lazy imports and model
     loading do not count against the method: its warm-up (:data:`WARM_UPS`: storyweave loads
     the word lists of the languages of the pages), then one extraction of the first page.
     Each pass starts with storyweave's per-line and per-word caches emptied, so that no pass
@@ -204,12 +200,7 @@ def run_method(name: str, pages: Sequence[Page]) -> MethodResult:
     if warm_up := WARM_UPS.get(name):
         warm_up(pages)
     _safely(extract, pages[0])
-    fastest = float("inf")
-    for _ in range(PASSES):
-        clear_caches()
-        start = time.process_time()
-        predictions = [_safely(extract, page) for page in pages]
-        fastest = min(fastest, time.process_time() - start)
+    predictions, fastest = fastest_pass(lambda: [_safely(extract, page) for page in pages], clear_caches)
     return MethodResult(name, predictions, score([p.gold for p in pages], predictions),
                         len(pages) / fastest if fastest else float("inf"))
 
