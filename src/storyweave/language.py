@@ -58,7 +58,7 @@ class VariantGroup:
     markers: dict[str, frozenset[str]]
     prob_weight: float
     marker_weight: float
-    patterns: dict[str, re.Pattern] = field(default_factory=dict)
+    patterns: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -69,7 +69,7 @@ class VariantGroup:
         lowered = text.lower()
         words = _WORD.findall(lowered)
         return {lang: sum(map(markers.__contains__, words))
-                + (len(self.patterns[lang].findall(lowered)) if lang in self.patterns else 0)
+                + sum(len(pattern.findall(lowered)) for pattern in self.patterns.get(lang, ()))
                 for lang, markers in self.markers.items()}
 
     def posterior(self, probs: dict[str, float], text: str) -> dict[str, float]:
@@ -199,12 +199,13 @@ SERBO_CROATIAN = VariantGroup(
             "ceo cela celog deo leto zvezda hleb avgust jun jul uticaj uticaja uticaju utiče utiču"),
     },
     prob_weight=1.20, marker_weight=4.02,
-    patterns={"bs": re.compile(r"\b(?:da li|(?:treba\w*|mora\w*|može|mogu|mogao|mogla|mogli|možete|možemo|"
-                               r"želi\w*|htio|htjel\w*|poče\w*|pokuša\w*|nastavi\w*|odluči\w*|uspio|"
-                               r"uspjel\w*|namjerava\w*) da)\b"
-                               # loan verbs in -ovati/-isati (Croatian -irati), Greek -tija (-cija), chemical elements in -ijum (-ij)
-                               r"|\b\w{3,}(?:izov|ifikov|olis|agov|ormis)a\w*|\b\w+kratij\w*|\b\w{3,}ijum\w*"),
-              "hr": re.compile(r"\b\w+kracij\w*")},
+    patterns={"bs": (re.compile(r"\b(?:da li|(?:treba\w*|mora\w*|može|mogu|mogao|mogla|mogli|možete|možemo|"
+                                r"želi\w*|htio|htjel\w*|poče\w*|pokuša\w*|nastavi\w*|odluči\w*|uspio|"
+                                r"uspjel\w*|namjerava\w*) da)\b"),
+                     # loan verbs in -ovati/-isati (Croatian -irati), Greek -tija (Croatian -cija),
+                     # chemical elements in -ijum (Croatian -ij); the lookbehind asks for a longer word
+                     re.compile(r"(?:i(?:zova|fikova|jum)|olisa|ormisa|kratij)(?<=\w{7})")),
+              "hr": (re.compile(r"kracij(?<=\w{7})"),)},
 )
 
 # Standard Malay and Indonesian differ in spelling (kerana/karena, bahawa/bahwa, -iti/-itas),
@@ -243,7 +244,7 @@ MALAY_INDONESIAN = VariantGroup(
     },
     prob_weight=1.67, marker_weight=3.44,
     # Malay borrows Latin -ity as -iti (universiti, aktiviti), Indonesian as -itas.
-    patterns={"ms": re.compile(r"\b\w{4,}iti\b"), "id": re.compile(r"\b\w{4,}itas\b")},
+    patterns={"ms": (re.compile(r"iti\b(?<=\w{7})"),), "id": (re.compile(r"itas\b(?<=\w{8})"),)},
 )
 
 # Norwegian Bokmål (``no``) and Nynorsk differ in function words and common verbs
