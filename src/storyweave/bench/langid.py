@@ -14,6 +14,7 @@ whose package is missing is listed as not installed.
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections import Counter
@@ -169,13 +170,17 @@ METHODS: dict[str, Callable[[], Detector]] = {
 def run_method(name: str, samples: Sequence[Sample]) -> MethodResult:
     """Load ``name``'s model, warm it up, then time it over all texts: texts per second of CPU time
     (all threads: robust to other load on the machine; lingua's parallel threads are summed), in
-    the fastest of :data:`~storyweave.bench.metrics.PASSES` passes."""
+    the fastest of :data:`~storyweave.bench.metrics.PASSES` passes. What is loaded so far (this and
+    earlier methods' models) is kept out of the garbage collector's full scans, so that no method
+    pays for another's heap."""
     try:
         detect = METHODS[name]()
     except ImportError:
         return MethodResult(name, None, 0.0)
     texts = [sample.text for sample in samples]
     detect(texts[:1])
+    gc.collect()
+    gc.freeze()
     predictions, seconds = fastest_pass(lambda: detect(texts))
     return MethodResult(name, predictions, len(texts) / max(seconds, 1e-9))
 
