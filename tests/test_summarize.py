@@ -1,6 +1,7 @@
 """Event summaries: sources, citations, single-source marks, conflicts, language; end to end on the seeds."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,8 @@ FACTS = {
     "floods": "Last week the same coast was hit by floods that drove hundreds of families from their homes.",
     "call": "President Joe Biden spoke by telephone with Volodymyr Zelensky about the security talks on Sunday.",
     "call_other": "President Joe Biden spoke by telephone with Vladimir Putin about the security talks on Sunday.",
+    "treaty": "The two governments signed the border treaty in the capital yesterday after long talks.",
+    "treaty_other": "The two governments signed the border treaty in the capital today after long talks.",
 }
 
 
@@ -158,6 +161,15 @@ def test_different_numbers_for_one_fact_are_a_conflict_with_both_sides():
     [conflict] = summary.conflicts
     assert conflict.slot == "number"
     assert {(v.value, tuple(v.citations)) for v in conflict.values} == {("12", ("a",)), ("15", ("b",))}
+
+
+def test_different_dates_for_one_fact_are_a_conflict():
+    articles = [_article("a", ["quake", "treaty"]), _article("b", ["quake", "treaty_other"])]
+    for article, (phrase, day) in zip(articles, (("yesterday", 3), ("today", 4))):
+        article.times = [TimeExpression(phrase, 2, value=date(2024, 3, day), relative_days=(day - 4, day - 4))]
+    [conflict] = _summarize(articles).conflicts
+    assert conflict.slot == "date"
+    assert {(v.value, tuple(v.citations)) for v in conflict.values} == {("2024-03-03", ("a",)), ("2024-03-04", ("b",))}
 
 
 def test_a_single_article_event_still_gets_a_few_sentences():

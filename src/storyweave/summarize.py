@@ -21,7 +21,7 @@ one fact of each source told by it alone (marked single-source), up to ``most`` 
 in all. A fact is told by its sentence in the output language closest to its other
 tellings (the one that says most of what they share); with none in that language, in its
 own language, marked as such (no translator is assumed). Sentences that tell one fact but
-give different numbers or days are listed as conflicts.
+give different numbers, weekdays or dates are listed as conflicts.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class ConflictValue:
 
 @dataclass(slots=True)
 class Conflict:
-    """Sources telling one fact with different values of one slot (``number``, ``weekday``)."""
+    """Sources telling one fact with different values of one slot (``number``, ``weekday``, ``date``)."""
 
     slot: str
     fact: str
@@ -389,19 +389,34 @@ def _weekdays(s: _Sentence) -> set[int]:
     return {t.weekday for t in s.article.times if t.sentence == s.index and t.weekday is not None}
 
 
+def _dates(s: _Sentence) -> dict[str, str]:
+    """Days the sentence names by date or relative phrase (weekdays are their own slot)."""
+    return {t.value.isoformat(): t.value.isoformat() for t in s.article.times
+            if t.sentence == s.index and t.value is not None and t.weekday is None}
+
+
+# A fact's slots, each read from a sentence as {identity: shown value}.
+_SLOTS = (("number", lambda s: {n: n for n in numbers_in(s.text)}),
+          ("weekday", lambda s: {d: calendar.day_name[d] for d in _weekdays(s)}),
+          ("date", _dates))
+
+
 def _conflict(sentences: list[_Sentence], i: int, fact: set[int]) -> Conflict | None:
-    """Different numbers or weekdays among the sentences telling fact ``i`` (``i`` and ``fact``), if any."""
+    """The first slot whose values differ among the sentences telling fact ``i`` (``i`` and
+    ``fact``), with no value shared by all that fill it, if any."""
     told = [i, *sorted(fact)]
-    for slot, values_of in (("number", lambda s: numbers_in(s.text)),
-                            ("weekday", lambda s: {calendar.day_name[d] for d in _weekdays(s)})):
+    for slot, values_of in _SLOTS:
         values: dict[frozenset, list[str]] = defaultdict(list)
+        shown: dict[str, str] = {}
         for j in told:
-            found = frozenset(values_of(sentences[j]))
+            found = values_of(sentences[j])
             if found:
-                values[found].append(sentences[j].article.id)
+                values[frozenset(found)].append(sentences[j].article.id)
+                shown.update(found)
         if len(values) > 1 and not frozenset.intersection(*values):
-            return Conflict(slot, sentences[i].text, [ConflictValue(", ".join(sorted(v)), list(dict.fromkeys(c)))
-                                                      for v, c in values.items()])
+            return Conflict(slot, sentences[i].text,
+                            [ConflictValue(", ".join(sorted(shown[k] for k in v)), list(dict.fromkeys(c)))
+                             for v, c in values.items()])
     return None
 
 
