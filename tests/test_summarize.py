@@ -44,7 +44,10 @@ def _article(article_id, facts, lang="en", site=None, translation_of=None, menti
 
 
 def _summarize(articles, **options):
-    summarizer = ExtractiveSummarizer(**options)
+    return _summarize_with(ExtractiveSummarizer(**options), articles)
+
+
+def _summarize_with(summarizer, articles):
     rows = summarizer.candidates(articles)
     vectors = {a.id: ENCODER.encode([a.sentences[i] for i in rows[a.id]]) for a in articles if rows[a.id]}
     return summarizer.summarize("ev-1", articles, vectors)
@@ -290,3 +293,32 @@ def test_a_language_model_rewrite_is_kept_only_with_valid_citations(answer, kept
             extractive.sentences[1].citations)
     else:
         assert summary.method == "extractive" and summary.sentences == extractive.sentences and summary.note
+
+
+@pytest.mark.parametrize("answer, translated", [("[1] A strong earthquake hit the coast.", True),
+                                                ("I cannot help with that.", False)])
+def test_statements_in_other_languages_are_translated_when_a_translator_is_given(answer, translated):
+    from storyweave.summarize import ChatTranslator, TranslatingSummarizer
+
+    server, prompts = _endpoint(answer)
+    articles = [_article("a", ["quake", "aid"], lang="nl"), _article("b", ["quake", "school"], lang="nl")]
+    translator = ChatTranslator(f"http://127.0.0.1:{server.server_port}/v1", "any")
+    summary = _summarize_with(TranslatingSummarizer(translator), articles)
+    server.shutdown()
+    first = summary.sentences[0]
+    assert "'en'" in prompts[0]["messages"][0]["content"] and f"(nl) {FACTS['quake']}" in prompts[0]["messages"][0]["content"]
+    if translated:
+        assert (first.text, first.lang, first.translated_from, first.original) == (
+            "A strong earthquake hit the coast.", "en", "nl", FACTS["quake"])
+        assert set(first.citations) == {"a", "b"}
+    else:
+        assert (first.text, first.lang, first.translated_from) == (FACTS["quake"], "nl", None)
+
+
+def test_a_failing_translator_leaves_the_statements_in_their_language_with_a_note():
+    from storyweave.summarize import ChatTranslator, TranslatingSummarizer
+
+    articles = [_article("a", ["quake", "aid"], lang="nl"), _article("b", ["quake", "school"], lang="nl")]
+    summary = _summarize_with(TranslatingSummarizer(ChatTranslator("http://127.0.0.1:9/v1", "any", timeout=2)),
+                              articles)
+    assert summary.sentences[0].lang == "nl" and summary.note.startswith("translator not used")

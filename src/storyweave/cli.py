@@ -85,18 +85,27 @@ def stories(db: str, as_json: bool) -> None:
 @click.option("--llm-url", envvar="STORYWEAVE_LLM_URL",
               help="An OpenAI-compatible endpoint (…/v1) that rewrites the extractive summary, keeping its citations.")
 @click.option("--llm-model", envvar="STORYWEAVE_LLM_MODEL", help="The model name for --llm-url.")
+@click.option("--translate-url", envvar="STORYWEAVE_TRANSLATE_URL",
+              help="An OpenAI-compatible endpoint (…/v1) that translates statements not in --lang.")
+@click.option("--translate-model", envvar="STORYWEAVE_TRANSLATE_MODEL", help="The model name for --translate-url.")
 def summary(item_id: str, db: str, lang: str, as_json: bool, as_markdown: bool, encoder: str,
-            llm_url: str | None, llm_model: str | None) -> None:
+            llm_url: str | None, llm_model: str | None, translate_url: str | None,
+            translate_model: str | None) -> None:
     """Summarise event or story ITEM_ID: statements with their sources, single-source marks, conflicts.
 
     Extractive by default; with --llm-url and --llm-model (API key in STORYWEAVE_LLM_KEY) a language
-    model rewrites it, and its answer is kept only if every sentence cites the statements it tells."""
+    model rewrites it, and its answer is kept only if every sentence cites the statements it tells.
+    With --translate-url and --translate-model (key in STORYWEAVE_TRANSLATE_KEY) statements in other
+    languages are translated, their originals kept."""
     import os
 
-    from .summarize import LLMSummarizer
-    if bool(llm_url) != bool(llm_model):
-        raise click.UsageError("--llm-url and --llm-model go together")
+    from .summarize import ChatTranslator, LLMSummarizer, TranslatingSummarizer
+    if bool(llm_url) != bool(llm_model) or bool(translate_url) != bool(translate_model):
+        raise click.UsageError("--llm-url and --llm-model go together, as do --translate-url and --translate-model")
     summarizer = LLMSummarizer(llm_url, llm_model, os.environ.get("STORYWEAVE_LLM_KEY")) if llm_url else None
+    if translate_url:
+        translator = ChatTranslator(translate_url, translate_model, os.environ.get("STORYWEAVE_TRANSLATE_KEY"))
+        summarizer = TranslatingSummarizer(translator, summarizer)
     with Pipeline(db, encoder=encoder) as pipeline:
         try:
             result = {"story": None, "events": [pipeline.summary(item_id, lang, summarizer).to_dict()]}
@@ -123,7 +132,8 @@ def _summary_text(result: dict, markdown: bool) -> str:
         lines.append(f"{heading}EVENT {event['event_id']}  ({event['sources']} independent sources)")
         for s in event["sentences"]:
             mark = "  (single source)" if s["single_source"] else f"  ({s['independent_sources']} sources)"
-            language = f"[{s['lang']}] " if s["lang"] != event["lang"] else ""
+            language = (f"[{s['lang']}] " if s["lang"] != event["lang"]
+                        else f"[from {s['translated_from']}] " if s.get("translated_from") else "")
             lines.append(f"{bullet}{language}{s['text']}  <{', '.join(s['citations'])}>{mark}")
         for c in event["conflicts"]:
             values = "; ".join(f"{v['value']} <{', '.join(v['citations'])}>" for v in c["values"])

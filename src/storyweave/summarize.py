@@ -20,7 +20,7 @@ sources tell them, then by centrality (closeness to the rest of the event) and p
 one fact of each source told by it alone (marked single-source), up to ``most`` sentences
 in all. A fact is told by its sentence in the output language closest to its other
 tellings (the one that says most of what they share); with none in that language, in its
-own language, marked as such (no translator is assumed). Sentences that tell one fact but
+own language, marked as such (no translator is assumed; :class:`TranslatingSummarizer` adds one). Sentences that tell one fact but
 give different numbers, weekdays or dates are listed as conflicts.
 """
 
@@ -69,6 +69,8 @@ class SummarySentence:
     independent_sources: int
     single_source: bool
     evidence: list[tuple[str, int]] = field(default_factory=list)  # (article id, sentence index) of each telling
+    translated_from: str | None = None  # the language of ``original`` where a translator wrote ``text``
+    original: str | None = None
 
 
 @dataclass(slots=True)
@@ -426,12 +428,40 @@ def timeline(events: list[Event], sources: dict[str, int]) -> list[dict]:
              "languages": e.languages, "sources": sources.get(e.id, 0)} for e in events]
 
 
+@dataclass(frozen=True, slots=True)
+class ChatEndpoint:
+    """Any OpenAI-compatible chat endpoint (``url`` ending in ``/v1``, ``model``, optional ``api_key``)."""
+
+    url: str
+    model: str
+    api_key: str | None = None
+    timeout: float = 60.0
+
+    def complete(self, prompt: str) -> str:
+        """The endpoint's answer to one user message."""
+        import json
+        import urllib.request
+
+        body = json.dumps({"model": self.model, "temperature": 0,
+                           "messages": [{"role": "user", "content": prompt}]}).encode("utf-8")
+        headers = {"Content-Type": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        request = urllib.request.Request(f"{self.url.rstrip('/')}/chat/completions", body, headers)
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            return json.loads(response.read())["choices"][0]["message"]["content"]
+
+
+# What a failed call to an endpoint raises (network, HTTP, JSON, answer shape).
+ENDPOINT_ERRORS = (OSError, ValueError, KeyError, IndexError, TypeError)
+
+
 class LLMSummarizer:
-    """An optional rewriting step over the extractive summary, by any OpenAI-compatible chat endpoint
-    (``url`` ending in ``/v1``, ``model``, optional ``api_key``): the model gets the numbered statements
-    with their languages and must answer one sentence per line, each ending with the numbers of the
-    statements it tells (``[1][3]``). Citations and source counts come from those statements; an
-    answer citing no statement or an unknown one, or any failure, leaves the extractive summary."""
+    """An optional rewriting step over the extractive summary, by a :class:`ChatEndpoint`: the model
+    gets the numbered statements with their languages and must answer one sentence per line, each
+    ending with the numbers of the statements it tells (``[1][3]``). Citations and source counts come
+    from those statements; an answer citing no statement or an unknown one, or any failure, leaves
+    the extractive summary."""
 
     name = "llm"
     prompt = ("Rewrite these numbered news statements as a short, neutral summary in the language '{lang}'. "
@@ -440,7 +470,7 @@ class LLMSummarizer:
 
     def __init__(self, url: str, model: str, api_key: str | None = None, timeout: float = 60.0,
                  extractive: ExtractiveSummarizer | None = None):
-        self.url, self.model, self.api_key, self.timeout = url.rstrip("/"), model, api_key, timeout
+        self.endpoint = ChatEndpoint(url, model, api_key, timeout)
         self.extractive = extractive or ExtractiveSummarizer()
 
     def candidates(self, articles: list[Article]) -> dict[str, list[int]]:
@@ -451,10 +481,9 @@ class LLMSummarizer:
         summary = self.extractive.summarize(event_id, articles, vectors, lang)
         if not summary.sentences:
             return summary
-        statements = "\n".join(f"[{n}] ({s.lang}) {s.text}" for n, s in enumerate(summary.sentences, 1))
         try:
-            answer = self._complete(self.prompt.format(lang=lang, statements=statements))
-        except (OSError, ValueError, KeyError, IndexError, TypeError) as error:
+            answer = self.endpoint.complete(self.prompt.format(lang=lang, statements=_numbered(summary.sentences)))
+        except ENDPOINT_ERRORS as error:
             summary.note = f"language model not used: {type(error).__name__}: {error}"
             return summary
         rewritten = _cited_lines(answer, summary.sentences, lang)
@@ -464,19 +493,72 @@ class LLMSummarizer:
             summary.note = "language model's answer dropped: a sentence cited no statement or an unknown one"
         return summary
 
-    def _complete(self, prompt: str) -> str:
-        """The endpoint's answer to one user message."""
-        import json
-        import urllib.request
 
-        body = json.dumps({"model": self.model, "temperature": 0,
-                           "messages": [{"role": "user", "content": prompt}]}).encode("utf-8")
-        headers = {"Content-Type": "application/json"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        request = urllib.request.Request(f"{self.url}/chat/completions", body, headers)
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
-            return json.loads(response.read())["choices"][0]["message"]["content"]
+def _numbered(sentences: list[SummarySentence]) -> str:
+    return "\n".join(f"[{n}] ({s.lang}) {s.text}" for n, s in enumerate(sentences, 1))
+
+
+class Translator(Protocol):
+    """Translates texts (each in its language) into ``target``: one answer per text, ``None`` where
+    it has none."""
+
+    def translate(self, texts: list[str], langs: list[str], target: str) -> list[str | None]: ...
+
+
+class ChatTranslator:
+    """A :class:`Translator` over a :class:`ChatEndpoint`: numbered texts in, numbered translations out."""
+
+    prompt = ("Translate each numbered sentence into the language '{lang}'. Answer one line per sentence, "
+              "starting with its number, like [2] translation. Translate only; add nothing.\n\n{texts}")
+
+    def __init__(self, url: str, model: str, api_key: str | None = None, timeout: float = 60.0):
+        self.endpoint = ChatEndpoint(url, model, api_key, timeout)
+
+    def translate(self, texts: list[str], langs: list[str], target: str) -> list[str | None]:
+        numbered = "\n".join(f"[{n}] ({lang}) {text}" for n, (text, lang) in enumerate(zip(texts, langs), 1))
+        answer = self.endpoint.complete(self.prompt.format(lang=target, texts=numbered))
+        found: dict[int, str] = {}
+        for line in answer.splitlines():
+            if (m := _NUMBERED_LINE.match(line)) and m.group(2).strip():
+                found.setdefault(int(m.group(1)), m.group(2).strip())
+        return [found.get(n) for n in range(1, len(texts) + 1)]
+
+
+_NUMBERED_LINE = re.compile(r"\s*\[(\d+)\]\s*(.*)")
+
+
+class TranslatingSummarizer:
+    """Any summarizer, with the statements not in the output language translated by ``translator``
+    (the original and its language kept on the statement). Without an answer for a statement, or
+    when the translator fails (said in the summary's note), the statement stays in its language."""
+
+    def __init__(self, translator: Translator, summarizer: Summarizer | None = None):
+        self.translator = translator
+        self.summarizer = summarizer or ExtractiveSummarizer()
+
+    @property
+    def name(self) -> str:
+        return self.summarizer.name
+
+    def candidates(self, articles: list[Article]) -> dict[str, list[int]]:
+        return self.summarizer.candidates(articles)
+
+    def summarize(self, event_id: str, articles: list[Article], vectors: dict[str, np.ndarray],
+                  lang: str = "en") -> Summary:
+        summary = self.summarizer.summarize(event_id, articles, vectors, lang)
+        foreign = [s for s in summary.sentences if s.lang != lang]
+        if not foreign:
+            return summary
+        try:
+            answers = self.translator.translate([s.text for s in foreign], [s.lang for s in foreign], lang)
+        except ENDPOINT_ERRORS as error:
+            summary.note = f"translator not used: {type(error).__name__}: {error}"
+            return summary
+        for statement, answer in zip(foreign, answers):
+            if answer:
+                statement.original, statement.translated_from = statement.text, statement.lang
+                statement.text, statement.lang = answer, lang
+        return summary
 
 
 _CITED = re.compile(r"\s*((?:\[\d+\]\s*)+)[.]?\s*$")
