@@ -73,6 +73,7 @@ def test_a_fact_told_by_several_sources_cites_them_all_and_counts_independent_on
     quake = _statement(summary, "quake")
     assert set(quake.citations) == {"a", "b", "c", "c-copy"}
     assert quake.independent_sources == 3 and not quake.single_source
+    assert summary.cited["c-copy"].source == "c-copy.txt" and set(summary.cited) >= set(quake.citations)
     assert _statement(summary, "aid").independent_sources == 2
     assert summary.sources == 3
 

@@ -88,6 +88,16 @@ class Conflict:
     values: list[ConflictValue]
 
 
+@dataclass(frozen=True, slots=True)
+class CitedArticle:
+    """Where a cited article comes from."""
+
+    source: str
+    site: str | None
+    url: str | None
+    lang: str
+
+
 @dataclass(slots=True)
 class Summary:
     """An event's summary in ``lang``."""
@@ -97,6 +107,7 @@ class Summary:
     sentences: list[SummarySentence] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     sources: int = 0
+    cited: dict[str, CitedArticle] = field(default_factory=dict)  # source, site and URL of each cited article
     method: str = "extractive"  # or "llm" when a language model's rewrite was kept
     note: str | None = None  # why a configured language model's rewrite was not kept
 
@@ -301,6 +312,8 @@ class ExtractiveSummarizer:
         picked = self._pick(sentences, similarity, facts, _novel_names(sentences, identity))
         summary.sentences = [self._statement(sentences, i, facts[i], evidence, lang) for i in picked]
         summary.conflicts = [c for i in picked if (c := _conflict(sentences, i, facts[i])) is not None]
+        cited = {c for statement in summary.sentences for c in statement.citations}
+        summary.cited = {a.id: CitedArticle(a.source, a.site, a.url, a.lang) for a in articles if a.id in cited}
         return summary
 
     def _pick(self, sentences: list[_Sentence], similarity: np.ndarray, facts: list[set[int]],
