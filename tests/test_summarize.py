@@ -22,6 +22,7 @@ ENCODER = HashingEncoder()
 FACTS = {
     "quake": "A strong earthquake struck the northern coast of the island early on Tuesday morning.",
     "toll": "Rescue teams said that 12 people were killed when several buildings collapsed in the port.",
+    "toll_ages": "Rescue teams said that people aged 15 were killed when several buildings collapsed in the port.",
     "toll_other": "Rescue teams said that 15 people were killed when several buildings collapsed in the port.",
     "aid": "The government promised emergency aid and sent soldiers to help clear the blocked roads.",
     "school": "Schools in the region will remain closed until engineers have inspected every classroom.",
@@ -159,12 +160,17 @@ def test_a_translation_tells_the_facts_its_original_is_linked_to():
     assert facts == [{1, 2}, {0, 2}, {0, 1}]
 
 
-def test_different_numbers_for_one_fact_are_a_conflict_with_both_sides():
+def test_different_numbers_of_one_thing_for_one_fact_are_a_conflict_with_both_sides():
     articles = [_article("a", ["quake", "toll"]), _article("b", ["quake", "toll_other"])]
     summary = _summarize(articles)
     [conflict] = summary.conflicts
     assert conflict.slot == "number"
-    assert {(v.value, tuple(v.citations)) for v in conflict.values} == {("12", ("a",)), ("15", ("b",))}
+    assert {(v.value, tuple(v.citations)) for v in conflict.values} == {("12 people", ("a",)), ("15 people", ("b",))}
+
+
+def test_numbers_of_different_things_are_no_conflict():
+    articles = [_article("a", ["quake", "toll"]), _article("b", ["quake", "toll_ages"])]
+    assert _summarize(articles).conflicts == []
 
 
 def test_different_dates_for_one_fact_are_a_conflict():

@@ -21,7 +21,7 @@ one fact of each source told by it alone (marked single-source), up to ``most`` 
 in all. A fact is told by its sentence in the output language closest to its other
 tellings (the one that says most of what they share); with none in that language, in its
 own language, marked as such (no translator is assumed; :class:`TranslatingSummarizer` adds one). Sentences that tell one fact but
-give different numbers, weekdays or dates are listed as conflicts.
+give different numbers of one thing, weekdays or dates are listed as conflicts.
 """
 
 from __future__ import annotations
@@ -30,14 +30,17 @@ import calendar
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Protocol
+
 import numpy as np
+from wordfreq import top_n_list
 
 from .cluster import DisjointSets
 from .entities import same_entity
 from .entities.registry import COUNTRY, sound
 from .models import Article, Event
-from .text import SENTENCE_END, spaced, words
+from .text import SENTENCE_END, frequency_language, spaced, words
 
 SUMMARY_SENTENCES = 20  # sentences of each article (after its title) that may be summarised
 # Centred cosine from which two mutually nearest sentences tell one fact: in one language they
@@ -56,6 +59,7 @@ COMMON_ANCHOR = 1.0  # subtracted from an anchor's log rarity: what over a third
 LOOK_BACK_DAYS = 7  # a sentence reaching back this far tells background (a source's own fact is preferred without)
 _NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[.,\s]\d{3})+(?![\d])|(?<![\w.,])\d+(?:[.,]\d+)?(?![\d])")
 YEAR = range(1900, 2100)
+FUNCTION_WORDS = 40  # the most frequent words of a language, never what a number counts ("12 or", "5 in")
 
 
 @dataclass(slots=True)
@@ -383,11 +387,16 @@ def _novel_names(sentences: list[_Sentence], identity: dict[str, str]) -> list[i
     return [len(s.people - elsewhere[s.source]) for s in sentences]
 
 
+def _plain_number(written: str) -> str:
+    """A number without digit grouping, with a decimal point ("1,000" -> "1000", "3,5" -> "3.5")."""
+    return re.sub(r"[.,\s](?=\d{3}\b)", "", written).replace(",", ".")
+
+
 def numbers_in(text: str) -> set[str]:
     """The numbers of ``text`` other than years, written without digit grouping ("1,000" -> "1000")."""
     found = set()
     for m in _NUMBER.finditer(text):
-        value = re.sub(r"[.,\s](?=\d{3}\b)", "", m.group(0)).replace(",", ".")
+        value = _plain_number(m.group(0))
         if not (value.isdigit() and int(value) in YEAR):
             found.add(value)
     return found
@@ -410,28 +419,54 @@ def _dates(s: _Sentence) -> dict[str, str]:
             if t.sentence == s.index and t.value is not None and t.weekday is None}
 
 
-# A fact's slots, each read from a sentence as {identity: shown value}.
-_SLOTS = (("number", lambda s: {n: n for n in numbers_in(s.text)}),
+def _quantities(s: _Sentence) -> dict[str, str]:
+    """The sentence's numbers (not years) by the word that follows each ("12 people" -> people: 12):
+    two sentences give different values for one slot when they count the same thing."""
+    text = s.article.sentences[s.index]
+    common = _function_words(s.article.lang)
+    found: dict[str, set[str]] = defaultdict(set)
+    for m in _NUMBER.finditer(text):
+        value = _plain_number(m.group(0))
+        unit = _NEXT_WORD.match(text, m.end())
+        if unit and unit.group(1).lower() not in common and not (value.isdigit() and int(value) in YEAR):
+            found[unit.group(1).lower()].add(value)
+    return {f"{unit} {value}": f"{value} {unit}" for unit, values in found.items() for value in values}
+
+
+@lru_cache(maxsize=None)
+def _function_words(lang: str) -> frozenset[str]:
+    """The :data:`FUNCTION_WORDS` most frequent words of ``lang`` (wordfreq; English where it has none)."""
+    return frozenset(top_n_list(frequency_language(lang), FUNCTION_WORDS))
+
+
+_NEXT_WORD = re.compile(r"[\s-]*([^\W\d_]{2,})")
+
+# A fact's slots, each read from a sentence as {identity: shown value}; a number slot per counted thing.
+_SLOTS = (("number", _quantities),
           ("weekday", lambda s: {d: calendar.day_name[d] for d in _weekdays(s)}),
           ("date", _dates))
 
 
 def _conflict(sentences: list[_Sentence], i: int, fact: set[int]) -> Conflict | None:
     """The first slot whose values differ among the sentences telling fact ``i`` (``i`` and
-    ``fact``), with no value shared by all that fill it, if any."""
+    ``fact``), with no value shared by all that fill it, if any (numbers: per counted thing)."""
     told = [i, *sorted(fact)]
     for slot, values_of in _SLOTS:
-        values: dict[frozenset, list[str]] = defaultdict(list)
+        values: dict[str, dict[frozenset, list[str]]] = defaultdict(lambda: defaultdict(list))
         shown: dict[str, str] = {}
         for j in told:
             found = values_of(sentences[j])
-            if found:
-                values[frozenset(found)].append(sentences[j].article.id)
-                shown.update(found)
-        if len(values) > 1 and not frozenset.intersection(*values):
-            return Conflict(slot, sentences[i].text,
-                            [ConflictValue(", ".join(sorted(shown[k] for k in v)), list(dict.fromkeys(c)))
-                             for v, c in values.items()])
+            by_thing: dict[str, set[str]] = defaultdict(set)
+            for key in found:
+                by_thing[key.split(" ")[0] if slot == "number" else ""].add(key)
+            for thing, keys in by_thing.items():
+                values[thing][frozenset(keys)].append(sentences[j].article.id)
+            shown.update(found)
+        for groups in values.values():
+            if len(groups) > 1 and not frozenset.intersection(*groups):
+                return Conflict(slot, sentences[i].text,
+                                [ConflictValue(", ".join(sorted(shown[k] for k in v)), list(dict.fromkeys(c)))
+                                 for v, c in groups.items()])
     return None
 
 
