@@ -489,9 +489,7 @@ def _most_probable(rows: np.ndarray) -> list[tuple[str, float]]:
 
 
 class Py3LangId:
-    """py3langid's model alone, with normalised probabilities; short or unsure text gets ``und``.
-    A text surely in a group of close varieties (Bosnian/Croatian/Serbian, Malay/Indonesian) keeps
-    the likeliest variety, with its low confidence, rather than ``und``."""
+    """py3langid's model alone, with normalised probabilities; short or unsure text gets ``und``."""
 
     name = "py3langid"
 
@@ -526,7 +524,9 @@ class VarietyAwareLangId(Py3LangId):
     first identified by two short probes, at its beginning and in its middle, which settle it when
     py3langid is sure of the same language outside the variety groups in both; otherwise py3langid
     reads up to ``sample_chars`` and variety markers are counted in the whole text (cost bounded
-    whatever the text's length)."""
+    whatever the text's length). A text surely in a group of close varieties (Bosnian/Croatian/
+    Serbian, Malay/Indonesian, Bokmål/Nynorsk) keeps the likeliest variety, with its low confidence,
+    rather than ``und``."""
 
     name = "storyweave"
     probe_chars = 200
