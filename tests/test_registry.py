@@ -77,6 +77,50 @@ def test_inflected_country_names_join_their_country(registry):
     assert _entity_of(registry, "Russlands")["name"] == "Russia"
 
 
+def test_a_spelling_no_table_lists_joins_the_country_it_is_spelled_like(registry):
+    _add(registry, _article("a", "en", "e1", [("Zambia", "place"), ("Kazakhstan", "place"), ("Syria", "place")]))
+    _add(registry, _article("b", "kam", "e2", [("Nzambia", "place")]),
+         _article("c", "pt", "e3", [("Casaquistão", "place")]), _article("d", "de", "e4", [("Zürich", "place")]))
+    assert _entity_of(registry, "Nzambia")["name"] == "Zambia"
+    assert _entity_of(registry, "Casaquistão")["name"] == "Kazakhstan"
+    assert _entity_of(registry, "Zürich")["name"] == "Zürich"  # not Syria: too short to join by spelling alone
+
+
+def test_a_looser_spelling_joins_a_country_of_its_event(registry):
+    _add(registry, _article("a", "en", "e1", [("Hungary", "place"), ("Sweden", "place")]),
+         _article("b", "ga", "e1", [("Ungáir", "place")]))
+    assert _entity_of(registry, "Ungáir")["name"] == "Hungary"
+    _add(registry, _article("c", "ga", "e2", [("Sualainn", "place")]))
+    assert _entity_of(registry, "Sualainn")["name"] == "Sualainn"  # without the event: too far from Sweden
+
+
+def test_places_join_across_scripts_and_leading_articles(registry):
+    places = ["Melbourne", "Novosibirsk", "Zurich", "Libreville", "Vienna", "Koree ti Banga"]
+    _add(registry, _article("a", "en", "e1", [(place, "place") for place in places]))
+    _add(registry, _article("b", "ar", "e2", [("ميلبورن", "place")]),
+         _article("c", "hu", "e3", [("Novoszibirszk", "place")]),
+         _article("d", "zu", "e4", [("i-Zurich", "place")]), _article("e", "en", "e5", [("Liberia", "place")]),
+         _article("f", "it", "e6", [("Vientiane", "place")]),
+         _article("g", "sg", "e7", [("Koree ti Mbongo", "place")]))
+    assert _entity_of(registry, "ميلبورن")["name"] == "Melbourne"
+    assert _entity_of(registry, "Novoszibirszk")["name"] == "Novosibirsk"
+    assert _entity_of(registry, "i-Zurich")["name"] == "Zurich"
+    assert _entity_of(registry, "Liberia")["name"] == "Liberia"
+    assert _entity_of(registry, "Vientiane")["name"] == "Vientiane"
+    assert _entity_of(registry, "Koree ti Mbongo")["name"] == "Koree ti Mbongo"  # one word apart: another place
+
+
+def test_names_that_differ_in_a_translated_head_join_within_an_event(registry):
+    _add(registry, _article("a", "en", "e1", [("NATO-Russia Council", "org")]),
+         _article("b", "id", "e1", [("Dewan NATO-Rusia", "org")]),
+         _article("c", "ru", "e1", [("Совет Россия-НАТО", "org")]),
+         _article("d", "en", "e2", [("NATO-Russia Council", "org")]),
+         _article("e", "en", "e2", [("NATO-Russia Summit", "org")]))
+    assert _entity_of(registry, "Dewan NATO-Rusia")["aliases"] == {
+        "en": {"NATO-Russia Council": 2}, "id": {"Dewan NATO-Rusia": 1}, "ru": {"Совет Россия-НАТО": 1}}
+    assert _entity_of(registry, "NATO-Russia Summit")["name"] == "NATO-Russia Summit"  # one language: two names
+
+
 def test_acronym_variants_join_only_within_an_event(registry):
     _add(registry, _article("a", "en", "e1", [("NATO", "org")]), _article("b", "nl", "e2", [("NAVO", "org")]))
     assert _entity_of(registry, "NAVO")["name"] == "NAVO"  # different events: no evidence

@@ -6,17 +6,25 @@ evidence says they are the same:
 
 - ``cldr``: the key is a country or territory name in some CLDR locale (Rusland, Россия),
   or an inflected form of one that fits no other name (Rosji, Russlands);
+- ``cldr-spelling`` / ``cldr-event``: a place name no CLDR locale lists that is spelled like
+  one country's CLDR names, clearly more than like any other country or known place
+  (Nzambia, Casaquistão), with a lower bar among the countries of its event (an Ungáir);
 - ``name``: transliterated, sound-folded spellings that are close (Putin, Poutine, Poetin,
   Путин; Kaukasus, Caucasus), with guards for look-alikes: countries only join through
   CLDR, given names must agree, short names must be near-identical, and a candidate that
   fits two entities equally well joins neither;
+- ``spelling``: places whose whole names are spelled alike, with the margin rule above
+  (Novoszibirszk, Novosibirsk; i-Zürich, Zürich; ميلبورن, Melbourne by consonants: an
+  abjad writes no short vowels); a country spelled as alike is a rival, never a target;
 - ``event``: seen in the same event as the entity, which lowers the bar for the name
-  (NATO and NAVO; an acronym and its reordering, OTAN).
+  (NATO and NAVO; an acronym and its reordering, OTAN; places; names of other languages
+  that differ in their generic head only: NATO-Russia Council, Dewan NATO-Rusia).
 
-Candidates come from indexed sound skeletons and prefixes of the last word and from the
-keys of the same event, so the work per batch does not grow with the registry. Merges are
-recorded with their evidence and can be undone (:meth:`Registry.unmerge`); an undone merge
-is never made again.
+Candidates come from indexed sound skeletons and prefixes of the last word, from the keys
+of the same event, and for places from an in-memory index of keys by consonant classes
+(:class:`SpellingIndex`, filled from the store once per registry), so the work per batch
+does not grow much with the registry. Merges are recorded with their evidence and can be
+undone (:meth:`Registry.unmerge`); an undone merge is never made again.
 """
 
 from __future__ import annotations
@@ -39,11 +47,30 @@ CANDIDATES_PER_KEY = 100
 KEYS_PER_EVENT = 200  # the most mentioned keys of an event are its candidates by co-occurrence
 _AMBIGUITY_MARGIN = 0.05
 LONE_WORD_SIMILARITY = 0.85  # one-word names without other evidence (Ankara is not Antara: 0.83)
+_CLOSE, _CLOSEST = 0.5, 40  # the CLDR names a spelling is compared with: similar enough, most similar
+# A place name joins the country whose CLDR name is this similar, with this margin over the next:
+# any country (Nzambia, Casaquistão), by spellings of at least 6 letters, shorter than 8 or not:
+LONE_COUNTRY_SIMILARITY, LONE_COUNTRY_LENGTH, LONG_COUNTRY_NAME = (0.85, 0.8), 6, 8
+EVENT_COUNTRY_SIMILARITY = 0.6  # a country of its event
+COUNTRY_MARGIN = 0.1
+# Two places whose whole names are spelled this alike, with this margin over the next entity
+# (Novoszibirszk, Novosibirsk; Ciurichas, Zürich), among the keys indexed near it (SpellingIndex):
+PLACE_SIMILARITY, PLACE_MARGIN, PLACE_LENGTH, CONSONANTS_LENGTH = 0.75, 0.1, 5, 4
+SHORT_PLACE_SIMILARITY, LONG_PLACE_NAME = 0.85, 8  # names shorter than 8 letters: one letter in 7 may differ
+EVENT_PLACE_SIMILARITY = 0.6  # two places named in one event
+SPELLING_CANDIDATES = 20
+HEAD_PAIR_SIMILARITY = 0.8  # the words of two names that differ in their translated head only
 _MAX_INFLECTION = 3  # letters an inflected country name may add to its stem (Rosj-i, Russland-s)
 _VOWELS = re.compile(r"[aeiou]+")
 _REPEATS = re.compile(r"(.)\1+")
 # Transliteration conventions that spell one sound differently (Zelensky/Selenskyj, Moskou/Moskow).
 _SOUND_PAIRS = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("ou", "u"), ("oe", "u"), ("ij", "i"))
+# Consonants by place of articulation; vowels and the letters that often write one (h, v, w) dropped.
+_CONSONANT_CLASSES = str.maketrans("bpfgkxsztdlrmn", "pppkksssttrrnn", "aeiouhvw")
+_WORD_BREAKS = re.compile(r"[\s\-'`]+")
+_ABJAD = re.compile(r"[\p{Arabic}\p{Hebrew}\p{Syriac}\p{Thaana}]")
+_UNWRITTEN = re.compile(r"[aeiouh\W]")  # what an abjad leaves out: vowels (and h, often silent)
+_ABJAD_VOWELS = re.compile(r"[aeiouvh\W]")  # in an abjad's transliteration, also v: و writes w, o, u
 _SOUND_LETTERS = str.maketrans({"z": "s", "c": "k", "q": "k", "w": "v", "y": "i", "j": "i"})
 
 
@@ -113,6 +140,33 @@ class CountryNames:
                 by_letter[folded[0]][0].append(folded)
                 by_letter[folded[0]][1].append(code)
         return dict(by_letter)
+
+    @cached_property
+    def _spellings(self) -> SpellingIndex:
+        return SpellingIndex(self.codes)
+
+    @cached_property
+    def _names_of(self) -> dict[str, list[str]]:
+        names: dict[str, list[str]] = defaultdict(list)
+        for name, code in self.codes.items():
+            names[code].append(name)
+        return dict(names)
+
+    def closest(self, key: str, among: Iterable[str] | None = None) -> tuple[str, float, float] | None:
+        """(code, similarity, margin over the next code) of the CLDR name spelled most like
+        ``key``, among all codes (those indexed near it) or the codes ``among``; None if no
+        name is at all close."""
+        if among is None:
+            found = self._spellings.near(key, cutoff=_CLOSE, limit=_CLOSEST)
+        else:
+            choices = {name: spelling(name) for code in among for name in self._names_of.get(code, ())}
+            found = [(name, score) for _, score, name in process.extract(
+                spelling(key), choices, scorer=Levenshtein.normalized_similarity, score_cutoff=_CLOSE, limit=_CLOSEST)]
+        if not found:
+            return None
+        code = self.codes[found[0][0]]
+        runner_up = next((score for name, score in found if self.codes[name] != code), _CLOSE)
+        return code, found[0][1], found[0][1] - runner_up
 
     def nearest(self, key: str) -> str | None:
         """The code whose CLDR name sounds most like ``key`` (None on a tie between two codes)."""
@@ -225,6 +279,25 @@ def _words_in_any_order(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     return sum(scores) / len(scores) if min(scores) >= 0.7 else 0.0
 
 
+def head_translated(a: Name, b: Name) -> float:
+    """Two names of one event whose words, hyphenated parts too, pair up in any order but for one
+    word each, their generic head in two languages (NATO-Russia Council / Dewan NATO-Rusia /
+    Совет Россия-НАТО): the mean similarity of the paired words, 0 if one is below 0.8 or fewer
+    than two pair up. Only organisations and others; the caller checks that the languages differ."""
+    if "person" in (a.kind, b.kind) or a.kind == "place" or b.kind == "place":
+        return 0.0
+    left, right = (tuple(sound(w) for w in _WORD_BREAKS.split(n.key) if w) for n in (a, b))
+    if len(left) != len(right) or len(left) < 3:
+        return 0.0
+    unpaired, scores = list(right), []
+    for word in left:
+        other = max(unpaired, key=lambda o: _similar(word, o))
+        if _similar(word, other) >= HEAD_PAIR_SIMILARITY:
+            scores.append(_similar(word, other))
+            unpaired.remove(other)
+    return sum(scores) / len(scores) if len(scores) == len(left) - 1 else 0.0
+
+
 def _person_and_not(a: str, b: str) -> bool:
     """A person against an organisation or place (Jordan, Washington); "other" fits anything,
     and organisations and places are often one another (the Kremlin)."""
@@ -267,6 +340,100 @@ def name_evidence(a: Name, b: Name, same_event: bool) -> float:
 # -- the registry ------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
+def spelling(key: str, consonants: bool = False, abjad: bool = False) -> str:
+    """A place name as its spelling is compared: sound-folded, without short leading words
+    (i-Zürich, an Ungáir, al-Quds); only its consonants when compared with a name written in an
+    abjad, without the letters that also write vowels if it is one (ميلبورن, mlbwrn ~ Melbourne: mlbrn)."""
+    words = _WORD_BREAKS.split(key)
+    while len(words) > 1 and len(words[0]) <= 2:
+        words = words[1:]
+    folded = sound(" ".join(words))
+    return (_ABJAD_VOWELS if abjad else _UNWRITTEN).sub("", folded) if consonants else folded
+
+
+def _consonant_pairs(spelling: str) -> set[str]:
+    """Index keys of a sound-folded spelling: its first and second pair of consonant classes
+    (Zürich, Цюрих, Jurik -> sr, rk; tsr, ...), so a spelling with one more or one other first
+    consonant is still found."""
+    classes = _REPEATS.sub(r"\1", re.sub(r"[^a-z]", "", spelling).translate(_CONSONANT_CLASSES))
+    return {classes[i : i + 2] for i in range(min(2, max(1, len(classes) - 1)))} - {""}
+
+
+class SpellingIndex:
+    """Sound-folded mention keys by pairs of consonant classes, to find the keys spelled like a new one."""
+
+    def __init__(self, keys: Iterable[str]):
+        self._by_pair: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+        for key in keys:
+            self.add(key)
+
+    def add(self, key: str) -> None:
+        if not key.startswith(COUNTRY) and (spelled := spelling(key)):
+            for pair in _consonant_pairs(spelled):
+                keys, spellings = self._by_pair[pair]
+                keys.append(key)
+                spellings.append(spelled)
+
+    def near(self, key: str, abjad: bool = False, cutoff: float = PLACE_SIMILARITY,
+             limit: int = SPELLING_CANDIDATES) -> list[tuple[str, float]]:
+        """The keys spelled most like ``key`` with their similarity (at least ``cutoff``), by their
+        consonants if ``key`` is written in an abjad."""
+        spelled = spelling(key, abjad, abjad)
+        found: dict[str, float] = {}
+        for pair in _consonant_pairs(spelled):
+            keys, spellings = self._by_pair.get(pair, ([], []))
+            for _, score, i in process.extract(spelled, spellings, scorer=Levenshtein.normalized_similarity,
+                                               processor=(lambda s: _UNWRITTEN.sub("", s)) if abjad else None,
+                                               score_cutoff=cutoff, limit=limit):
+                if keys[i] != key:
+                    found[keys[i]] = score
+        return sorted(found.items(), key=lambda item: -item[1])[:limit]
+
+
+def _place_similarity(a: str, a_abjad: bool, b: str, b_abjad: bool) -> float:
+    """Similarity of two place names' spellings, by consonants if one is written in an abjad;
+    of names of as many words, that of their least alike words in order (Koree ti Banga is not
+    Koree ti Mbongo); 0 if either is shorter than PLACE_LENGTH letters (CONSONANTS_LENGTH
+    consonants), and a short name must be SHORT_PLACE_SIMILARITY alike."""
+    consonants = a_abjad or b_abjad
+    x, y = spelling(a, consonants, a_abjad), spelling(b, consonants, b_abjad)
+    if min(len(x), len(y)) < (CONSONANTS_LENGTH if consonants else PLACE_LENGTH):
+        return 0.0
+    similarity = _similar(x, y)
+    if max(len(x), len(y)) < LONG_PLACE_NAME and similarity < SHORT_PLACE_SIMILARITY:
+        return 0.0
+    words = spelling(a).split(), spelling(b).split()
+    if len(words[0]) == len(words[1]) > 1:
+        similarity = min(similarity, *(_similar(v, w) for v, w in zip(*words)))
+    return similarity
+
+
+def _standing_out(scores: dict[int, tuple[float, str, str]], margin: float) -> tuple[int, str, str] | None:
+    """(entity, reason, evidence) of the best score if ``margin`` above the next."""
+    ranked = sorted(scores.items(), key=lambda item: -item[1][0])
+    if not ranked or len(ranked) > 1 and ranked[0][1][0] - ranked[1][1][0] < margin:
+        return None
+    target, (_, reason, evidence) = ranked[0]
+    return target, reason, evidence
+
+
+def _spelled_alike(key: str, spelled: dict[int, tuple[float, str, bool]]) -> tuple[int, str, str] | None:
+    """(entity, reason, evidence) of the entity whose key (seen in the same event or not) is spelled
+    most like ``key``, if PLACE_SIMILARITY alike (EVENT_PLACE_SIMILARITY in one event) and
+    PLACE_MARGIN more alike than any entity spelled otherwise (an entity spelled like the best
+    one is the same place not joined yet, no rival)."""
+    ranked = sorted(spelled.items(), key=lambda item: -item[1][0])
+    if not ranked:
+        return None
+    target, (similarity, other, in_event) = ranked[0]
+    if other.startswith(COUNTRY) or similarity < (EVENT_PLACE_SIMILARITY if in_event else PLACE_SIMILARITY):
+        return None
+    rival = next((s for _, (s, o, _) in ranked[1:] if _similar(spelling(other), spelling(o)) < PLACE_SIMILARITY), 0.0)
+    evidence = f"{key} ~ {other} ({similarity:.2f})"
+    return (target, "event" if in_event else "spelling", evidence) if similarity - rival >= PLACE_MARGIN else None
+
+
 @dataclass(slots=True)
 class Sighting:
     """One key in one batch: its surface forms (lang, text, kind) and events, with counts, and
@@ -281,13 +448,18 @@ class Sighting:
         return Name.of(key, kind, text)
 
     @property
+    def text(self) -> str:
+        return self.forms.most_common(1)[0][0][1]
+
+    @property
     def lang(self) -> str:
         return self.forms.most_common(1)[0][0][0]
 
 
 @dataclass(frozen=True, slots=True)
 class Merge:
-    """A recorded merge: ``entity`` joined ``into`` with ``reason`` ("cldr", "name", "event")."""
+    """A recorded merge: ``entity`` joined ``into`` with ``reason`` ("cldr", "cldr-inflection",
+    "cldr-spelling", "cldr-event", "name", "spelling", "event")."""
 
     id: int
     entity: int
@@ -307,6 +479,13 @@ class Registry:
     def __init__(self, store, countries: CountryNames | None = None):
         self.store = store
         self._countries = countries
+        self._spellings: SpellingIndex | None = None
+
+    @property
+    def spellings(self) -> SpellingIndex:
+        if self._spellings is None:
+            self._spellings = SpellingIndex(self.store.entity_key_list())
+        return self._spellings
 
     @property
     def countries(self) -> CountryNames:
@@ -333,6 +512,7 @@ class Registry:
         new = set(sightings) - set(known)
         for key in sorted(new):
             known[key] = self.store.new_entity(key, *blocks(key))
+            self.spellings.add(key)
         self.store.add_entity_sightings(
             [(key, lang, text, kind, n) for key, s in sightings.items() for (lang, text, kind), n in s.forms.items()],
             [(key, event, n) for key, s in sightings.items() for event, n in s.events.items()])
@@ -357,36 +537,90 @@ class Registry:
         else the best candidate among the keys of ``same_event`` and, ``by_name``, of similar names."""
         entity = self.store.entity_of_keys([key])[key]
         found = self.countries.code(key, sighting.lang)
-        if found is not None:
-            code, reason = found
-            if reason == "key":
+        if found is None:
+            if best := self._best_candidate(key, sighting, entity, same_event, by_name):
+                return self._merge(entity, *best)
+            if not by_name or (found := self._spelled_country(key, sighting, same_event)) is None:
                 return None
-            country = COUNTRY + code
-            target = self.store.entity_of_keys([country]).get(country) or self.store.new_entity(country,
-                                                                                              *blocks(country))
-            return self._merge(entity, target, reason, f"{key} = {country}")
-        best = self._best_candidate(key, sighting, entity, same_event, by_name)
-        return self._merge(entity, *best) if best else None
+        code, reason = found
+        if reason == "key":
+            return None
+        country = COUNTRY + code
+        target = self.store.entity_of_keys([country]).get(country) or self.store.new_entity(country, *blocks(country))
+        return self._merge(entity, target, reason, f"{key} = {country}")
+
+    def _spelled_country(self, key: str, sighting: Sighting, same_event: set[str]) -> tuple[str, str] | None:
+        """(code, evidence) of the country a new place name is a spelling of, if one stands out: among
+        the countries of its event, over the event's other places too, or, a long enough name,
+        among all (Nzambia, Casaquistão)."""
+        if sighting.name(key).kind in ("person", "org"):
+            return None
+        entities = self.store.entity_of_keys(list(same_event)) if same_event else {}
+        countries = self.store.entity_country_keys(set(entities.values()))
+        places = [k for k, e in entities.items() if e not in countries and k != key]
+        if countries and (found := self.countries.closest(key, {c.removeprefix(COUNTRY) for c in countries.values()})):
+            rival = max((_similar(spelling(key), spelling(k)) for k in places), default=0.0)
+            if found[1] >= EVENT_COUNTRY_SIMILARITY and min(found[2], found[1] - rival) >= COUNTRY_MARGIN:
+                return found[0], "cldr-event"
+        length = len(spelling(key))
+        found = self.countries.closest(key) if length >= LONE_COUNTRY_LENGTH else None
+        if found is None or found[1] < LONE_COUNTRY_SIMILARITY[length >= LONG_COUNTRY_NAME] or \
+                found[2] < COUNTRY_MARGIN:
+            return None
+        alike = [k for k, _ in self.spellings.near(key)]
+        entities = self.store.entity_of_keys(alike)
+        countries = self.store.entity_country_keys(set(entities.values()))
+        rival = max((_similar(spelling(key), spelling(k)) for k in alike if entities.get(k) not in countries),
+                    default=0.0)
+        return (found[0], "cldr-spelling") if found[1] - rival >= COUNTRY_MARGIN else None
 
     def _best_candidate(self, key: str, sighting: Sighting, entity: int, same_event: set[str],
                         by_name: bool) -> tuple[int, str, str] | None:
         """(entity, reason, evidence) of the single best-fitting other entity, if one stands out."""
         name = sighting.name(key)
         best: dict[int, tuple[float, str, str]] = {}
-        candidates = self.store.entity_candidates(key, blocks(key) if by_name else None, same_event,
-                                                  CANDIDATES_PER_KEY)
+        spelled: dict[int, tuple[float, str, bool]] = {}  # places by the spelling of the whole name
+        place = by_name and name.kind == "place"
+        abjad = bool(_ABJAD.search(sighting.text))
+        also = same_event | {k for k, _ in self.spellings.near(key, abjad)} if place else same_event
+        candidates = self.store.entity_candidates(key, blocks(key) if by_name else None, also, CANDIDATES_PER_KEY)
         for other, (other_entity, text, kind) in candidates.items():
+            if other_entity == entity or other in sighting.beside:
+                continue
             other_name = Name.of(other, kind, text)
             in_event = other in same_event
-            score = name_evidence(name, other_name, in_event)
-            if other_entity != entity and other not in sighting.beside and score > best.get(other_entity, (0.0,))[0]:
+            score = name_evidence(name, other_name, in_event) or \
+                (in_event and self._head_translated(name, sighting.lang, other_name, other_entity))
+            if score > best.get(other_entity, (0.0,))[0]:
                 by_name = not in_event or name_evidence(name, other_name, False) > 0
                 best[other_entity] = (score, "name" if by_name else "event", f"{key} ~ {other} ({score:.2f})")
-        ranked = sorted(best.items(), key=lambda item: -item[1][0])
-        if not ranked or len(ranked) > 1 and ranked[0][1][0] - ranked[1][1][0] < _AMBIGUITY_MARGIN:
-            return None
-        target, (_, reason, evidence) = ranked[0]
-        return (target, reason, evidence) if self._countries_agree(key, entity, target) else None
+            if place and kind == "place" and \
+                    (similarity := _place_similarity(key, abjad, other, bool(_ABJAD.search(text)))) > \
+                    spelled.get(other_entity, (0.0,))[0]:
+                spelled[other_entity] = (similarity, other, in_event)
+        found = _standing_out(best, _AMBIGUITY_MARGIN)
+        if found is None and spelled:
+            self._add_country_rival(key, spelled)
+            found = _spelled_alike(key, spelled)
+        return found if found and self._countries_agree(key, entity, found[0]) else None
+
+    def _head_translated(self, name: Name, lang: str, other: Name, other_entity: int) -> float:
+        """:func:`head_translated` of two names of one event, if the other is never written in ``lang``."""
+        score = head_translated(name, other)
+        if score and any(form[1] == lang for form in self.store.entity_forms([other_entity]).get(other_entity, [])):
+            return 0.0
+        return score
+
+    def _add_country_rival(self, key: str, spelled: dict[int, tuple[float, str, bool]]) -> None:
+        """Count the country whose CLDR names are spelled most like ``key`` as a rival of the places
+        it may join (Sidnej is Sydney only if no country is spelled as alike); a rival only: a
+        country is joined by its CLDR names (see :meth:`_spelled_country`)."""
+        if (closest := self.countries.closest(key)) is None:
+            return
+        country = COUNTRY + closest[0]
+        entity = self.store.entity_of_keys([country]).get(country, -1)
+        if closest[1] > spelled.get(entity, (0.0,))[0]:
+            spelled[entity] = (closest[1], country, False)
 
     def _countries_agree(self, key: str, entity: int, target: int) -> bool:
         """Two countries never merge by spelling (Austria/Australia), and a spelling joins a
@@ -404,7 +638,7 @@ class Registry:
         if entity == target or self.store.merge_was_undone(entity, target):
             return None
         small, large = entity, target
-        if reason not in ("cldr", "cldr-inflection") and \
+        if not reason.startswith("cldr") and \
                 self.store.entity_mentions(entity) > self.store.entity_mentions(target):
             small, large = target, entity
         return Merge(self.store.merge_entities(small, large, reason, evidence), small, large, reason, evidence)
