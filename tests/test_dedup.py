@@ -133,3 +133,42 @@ def test_relation_finder_signs_each_article_once_across_batches():
     relations = finder.find_all(later, 2, vectors, copy_of={})
     assert len(signed) == 3  # the first two are not signed again in the second batch
     assert [(r.kind, r.article_id, r.original_id) for r in relations] == [("duplicate", "copy", "orig")]
+
+
+def _passages(sentences: int, dim: int = 64):
+    """Sentence vectors on one subject (pairwise cosine 0.9), each sentence with its own direction;
+    ``parallel(text, share)`` gives a text whose sentences lean towards ``text``'s in order by ``share``
+    (cosine 0.9 + 0.1 * share to their counterparts)."""
+    axes = iter(np.eye(dim)[1:])
+    subject = np.eye(dim)[0]
+
+    def text(directions=None):
+        directions = [next(axes) for _ in range(sentences)] if directions is None else directions
+        return np.vstack([_unit(3 * subject + d) for d in directions]), directions
+
+    def parallel(source, share):
+        return text([_unit(share * d + np.sqrt(1 - share**2) * next(axes)) for d in source[1]])
+
+    return text, parallel
+
+
+def test_online_translations_need_clear_margins_not_just_the_closest_passage():
+    """An article whose translation is absent is not linked to another passage on the same subject
+    (FLORES: consecutive passages of one report), though that passage is its closest text and
+    aligns at margins just above 1; its real translation, once there, is linked."""
+    text, parallel = _passages(sentences=5)
+    french = text()
+    vectors = {"fr": french[0], "fr-b": text()[0], "fr-c": text()[0], "en-next": parallel(french, 0.05)[0],
+               "en-b": text()[0], "en-c": text()[0]}
+    pool = [_article(name, name[:2], name) for name in ("fr-b", "fr-c", "en-next", "en-b", "en-c", "fr")]
+    assert RelationFinder().find_all(pool, 5, vectors, copy_of={}) == []
+    # The margin that suffices where mutual best matches over a whole collection are kept would link them:
+    loose = TranslationDetector(margin=1.0)
+    near_french = loose.neighbourhood(french[0], np.vstack([vectors[n] for n in ("en-next", "en-b", "en-c")]))
+    near_next = loose.neighbourhood(vectors["en-next"], np.vstack([vectors[n] for n in ("fr", "fr-b", "fr-c")]))
+    assert loose.accepts(loose.align(french[0], vectors["en-next"], near_french, near_next))
+
+    vectors["en"] = parallel(french, 0.9)[0]
+    pool.insert(5, _article("en", "en", "en"))
+    relations = RelationFinder().find_all(pool, 6, vectors, copy_of={})
+    assert [(r.kind, r.article_id, r.original_id) for r in relations] == [("translation", "fr", "en")]

@@ -11,7 +11,8 @@ sides' nearest neighbours among comparable sentences, as in LASER bitext mining.
 cosines are high for any two texts on one topic; a margin is high only when a sentence is
 closer to its partner than to everything else it could have been paired with. A monotone
 alignment of such pairings must cover most sentences of both texts: sharing a topic is not
-enough, sharing the structure is.
+enough, sharing the structure is. Online, where an article's translation may not have arrived,
+each pairing must also be clearly closer than the rest (``RelationFinder.online_margin``).
 """
 
 from __future__ import annotations
@@ -509,11 +510,17 @@ class RelationFinder:
     """Whether each new article copies or translates an article before it."""
 
     kept = 50_000  # signatures of the most recent articles kept between batches (open events come back)
+    # Bead margin when the closest texts of the other language are the reference. Unlike the
+    # :class:`TranslationMiner`, which keeps only mutual best matches over a whole collection,
+    # an article often arrives with its translation absent; the closest of a few texts on the
+    # same subject (another passage of the same report) then aligns at margins just above 1.
+    # Each bead must be clearly closer to its partner than to the other candidates' sentences.
+    online_margin = 1.02
 
     def __init__(self, candidates: int = 5):
         self.candidates = candidates  # closest earlier articles of each language tried as originals
         self.near_duplicates = NearDuplicateDetector()
-        self.translations = TranslationDetector()
+        self.translations = TranslationDetector(margin=self.online_margin)
         self._signatures: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()
 
     def signatures(self, articles: list[Article]) -> Signatures:
