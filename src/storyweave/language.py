@@ -530,11 +530,12 @@ class VarietyAwareLangId(Py3LangId):
 
     name = "storyweave"
     probe_chars = 200
+    long_chars = 800  # texts longer than this are probed first
     sure = 0.99
     sample_chars = 1500
 
     def decide_many(self, texts: Sequence[str]) -> list[tuple[str, float, float]]:
-        long = [i for i, text in enumerate(texts) if len(text) > 4 * self.probe_chars]
+        long = [i for i, text in enumerate(texts) if len(text) > self.long_chars]
         probes = [_window(texts[i], start, self.probe_chars) for i in long for start in (0, len(texts[i]) // 2)]
         found = super().decide_many(probes)
         decided: dict[int, tuple[str, float, float]] = {}
