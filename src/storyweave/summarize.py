@@ -413,24 +413,24 @@ def _weekdays(s: _Sentence) -> set[int]:
     return {t.weekday for t in s.article.times if t.sentence == s.index and t.weekday is not None}
 
 
-def _dates(s: _Sentence) -> dict[str, str]:
+def _dates(s: _Sentence) -> dict[tuple[str, str], str]:
     """Days the sentence names by date or relative phrase (weekdays are their own slot)."""
-    return {t.value.isoformat(): t.value.isoformat() for t in s.article.times
+    return {("", t.value.isoformat()): t.value.isoformat() for t in s.article.times
             if t.sentence == s.index and t.value is not None and t.weekday is None}
 
 
-def _quantities(s: _Sentence) -> dict[str, str]:
+def _quantities(s: _Sentence) -> dict[tuple[str, str], str]:
     """The sentence's numbers (not years) by the word that follows each ("12 people" -> people: 12):
     two sentences give different values for one slot when they count the same thing."""
     text = s.article.sentences[s.index]
     common = _function_words(s.article.lang)
-    found: dict[str, set[str]] = defaultdict(set)
+    found = {}
     for m in _NUMBER.finditer(text):
         value = _plain_number(m.group(0))
         unit = _NEXT_WORD.match(text, m.end())
         if unit and unit.group(1).lower() not in common and not (value.isdigit() and int(value) in YEAR):
-            found[unit.group(1).lower()].add(value)
-    return {f"{unit} {value}": f"{value} {unit}" for unit, values in found.items() for value in values}
+            found[unit.group(1).lower(), value] = f"{value} {unit.group(1).lower()}"
+    return found
 
 
 @lru_cache(maxsize=None)
@@ -441,9 +441,9 @@ def _function_words(lang: str) -> frozenset[str]:
 
 _NEXT_WORD = re.compile(r"[\s-]*([^\W\d_]{2,})")
 
-# A fact's slots, each read from a sentence as {identity: shown value}; a number slot per counted thing.
+# A fact's slots, each read from a sentence as {(thing counted or "", value): shown value}.
 _SLOTS = (("number", _quantities),
-          ("weekday", lambda s: {d: calendar.day_name[d] for d in _weekdays(s)}),
+          ("weekday", lambda s: {("", str(d)): calendar.day_name[d] for d in _weekdays(s)}),
           ("date", _dates))
 
 
@@ -453,12 +453,12 @@ def _conflict(sentences: list[_Sentence], i: int, fact: set[int]) -> Conflict | 
     told = [i, *sorted(fact)]
     for slot, values_of in _SLOTS:
         values: dict[str, dict[frozenset, list[str]]] = defaultdict(lambda: defaultdict(list))
-        shown: dict[str, str] = {}
+        shown: dict[tuple[str, str], str] = {}
         for j in told:
             found = values_of(sentences[j])
-            by_thing: dict[str, set[str]] = defaultdict(set)
+            by_thing: dict[str, set[tuple[str, str]]] = defaultdict(set)
             for key in found:
-                by_thing[key.split(" ")[0] if slot == "number" else ""].add(key)
+                by_thing[key[0]].add(key)
             for thing, keys in by_thing.items():
                 values[thing][frozenset(keys)].append(sentences[j].article.id)
             shown.update(found)
