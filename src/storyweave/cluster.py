@@ -512,10 +512,9 @@ class EventClusterer:
         if original is not None and not (signals.translated and self._unlike(signals, original, cosines)):
             event_id = original
         else:
-            scored = [(s, e) for rank, (cosine, e) in enumerate(closest) if (s := self.score(
-                signals, self.events[e], cosine, cosines[:rank] + cosines[rank + 1:])) is not None]
-            event_id = max(scored)[1] if scored else new_id
-            bridged = sorted(scored, reverse=True)
+            bridged = sorted(((s, e) for rank, (cosine, e) in enumerate(closest) if (s := self.score(
+                signals, self.events[e], cosine, cosines[:rank] + cosines[rank + 1:])) is not None), reverse=True)
+            event_id = bridged[0][1] if bridged else new_id
         self._join(signals, event_id)
         for score, other in bridged[1:]:  # the first is the chosen event
             event_id = self._merge_if_one(signals, event_id, other, bridged[0][0], score)

@@ -284,7 +284,7 @@ def head_translated(a: Name, b: Name) -> float:
     word each, their generic head in two languages (NATO-Russia Council / Dewan NATO-Rusia /
     Совет Россия-НАТО): the mean similarity of the paired words, 0 if one is below 0.8 or fewer
     than two pair up. Only organisations and others; the caller checks that the languages differ."""
-    if "person" in (a.kind, b.kind) or a.kind == "place" or b.kind == "place":
+    if {a.kind, b.kind} & {"person", "place"}:
         return 0.0
     left, right = (tuple(sound(w) for w in _WORD_BREAKS.split(n.key) if w) for n in (a, b))
     if len(left) != len(right) or len(left) < 3:
@@ -292,8 +292,9 @@ def head_translated(a: Name, b: Name) -> float:
     unpaired, scores = list(right), []
     for word in left:
         other = max(unpaired, key=lambda o: _similar(word, o))
-        if _similar(word, other) >= HEAD_PAIR_SIMILARITY:
-            scores.append(_similar(word, other))
+        similarity = _similar(word, other)
+        if similarity >= HEAD_PAIR_SIMILARITY:
+            scores.append(similarity)
             unpaired.remove(other)
     return sum(scores) / len(scores) if len(scores) == len(left) - 1 else 0.0
 
