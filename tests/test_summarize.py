@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from storyweave import Pipeline
 from storyweave.cli import main
 from storyweave.embed import HashingEncoder
+from storyweave.entities import extract_mentions
 from storyweave.models import Article, Mention, TimeExpression
 from storyweave.summarize import (ExtractiveSummarizer, _Sentence, anchor_overlap, identities, independent_sources,
                                   is_summary_sentence, numbers_in, tellings, with_names)
@@ -35,6 +36,12 @@ FACTS = {
     "call_other": "President Joe Biden spoke by telephone with Vladimir Putin about the security talks on Sunday.",
     "treaty": "The two governments signed the border treaty in the capital yesterday after long talks.",
     "treaty_other": "The two governments signed the border treaty in the capital today after long talks.",
+    "quake_chile": "The Red Cross said the earthquake destroyed dozens of fishing boats in Chile on Tuesday morning.",
+    "quake_peru": "The Red Cross said the earthquake destroyed dozens of fishing boats in Peru on Tuesday morning.",
+    "fire_city": "The Red Cross said the fire destroyed dozens of film studios in Los Angeles on Tuesday morning.",
+    "fire_state": "The Red Cross said the fire destroyed dozens of film studios in California on Tuesday morning.",
+    "coach": "Real Madrid said that coach Jones was dismissed after the heavy defeat on Saturday night.",
+    "coach_other": "Real Madrid said that coach Smith was dismissed after the heavy defeat on Saturday night.",
 }
 
 
@@ -42,6 +49,13 @@ def _article(article_id, facts, lang="en", site=None, translation_of=None, menti
     sentences = [f"Title of {article_id}", *(FACTS[f] for f in facts)]
     return Article(id=article_id, source=f"{article_id}.txt", title=sentences[0], body=" ".join(sentences[1:]),
                    lang=lang, site=site, sentences=sentences, translation_of=translation_of, mentions=list(mentions))
+
+
+def _named_article(article_id, facts):
+    """An English article of ``facts`` with the mentions the entity stage finds in them."""
+    article = _article(article_id, facts)
+    article.mentions = extract_mentions(article.sentences, "en")
+    return article
 
 
 def _summarize(articles, **options):
@@ -180,6 +194,26 @@ def test_different_dates_for_one_fact_are_a_conflict():
     [conflict] = _summarize(articles).conflicts
     assert conflict.slot == "date"
     assert {(v.value, tuple(v.citations)) for v in conflict.values} == {("2024-03-03", ("a",)), ("2024-03-04", ("b",))}
+
+
+def test_places_in_different_countries_for_one_fact_are_a_conflict():
+    articles = [_named_article("a", ["aid", "quake_chile"]), _named_article("b", ["aid", "quake_peru"])]
+    [conflict] = _summarize(articles).conflicts
+    assert conflict.slot == "place"
+    assert {(v.value, tuple(v.citations)) for v in conflict.values} == {("Chile", ("a",)), ("Peru", ("b",))}
+
+
+def test_a_place_and_the_region_around_it_are_no_conflict():
+    articles = [_named_article("a", ["aid", "fire_city"]), _named_article("b", ["aid", "fire_state"])]
+    summary = _summarize(articles)
+    assert summary.conflicts == [] and any(s.independent_sources == 2 for s in summary.sentences)
+
+
+def test_different_people_in_one_role_for_one_fact_are_a_conflict():
+    articles = [_named_article("a", ["aid", "coach"]), _named_article("b", ["aid", "coach_other"])]
+    [conflict] = _summarize(articles).conflicts
+    assert conflict.slot == "name"
+    assert {(v.value, tuple(v.citations)) for v in conflict.values} == {("Jones", ("a",)), ("Smith", ("b",))}
 
 
 def test_a_single_article_event_still_gets_a_few_sentences():

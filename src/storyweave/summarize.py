@@ -21,7 +21,8 @@ one fact of each source told by it alone (marked single-source), up to ``most`` 
 in all. A fact is told by its sentence in the output language closest to its other
 tellings (the one that says most of what they share); with none in that language, in its
 own language, marked as such (no translator is assumed; :class:`TranslatingSummarizer` adds one). Sentences that tell one fact but
-give different numbers of one thing, weekdays or dates are listed as conflicts.
+give different numbers of one thing, weekdays, dates, places (in no common country) or people
+in one role are listed as conflicts.
 """
 
 from __future__ import annotations
@@ -38,9 +39,10 @@ from wordfreq import top_n_list
 
 from .cluster import DisjointSets
 from .entities import same_entity
+from .entities.gazetteer import countries_of, person_cues
 from .entities.registry import COUNTRY, sound
 from .models import Article, Event
-from .text import SENTENCE_END, frequency_language, spaced, words
+from .text import SENTENCE_END, fold, frequency_language, spaced, words
 
 SUMMARY_SENTENCES = 20  # sentences of each article (after its title) that may be summarised
 # Centred cosine from which two mutually nearest sentences tell one fact: in one language they
@@ -55,6 +57,12 @@ MIN_WORDS, MIN_CHARS, MAX_CHARS = 6, 30, 400  # a summary sentence: a real sente
 CENTRED_MIN = 4  # a language needs this many sentences in the event to be centred on its own mean
 ANCHOR_WEIGHT = 0.3  # weight of the shared anchors (0..1) in the evidence that two sentences tell one fact
 ANCHOR_DAMPING = 2.0  # added to the smaller sentence's anchor weight: one shared rare word is no fact
+# Words after which a place tells where something happened ("in Chile", "à Lyon", "di Jakarta"), folded.
+LOCATIVES = {
+    "en": {"in", "at", "near", "outside"}, "fr": {"a", "au", "aux", "en", "dans"}, "de": {"in", "im", "bei"},
+    "nl": {"in", "bij", "nabij", "te"}, "es": {"en"}, "it": {"a", "in", "nel", "nella", "presso"},
+    "pt": {"em", "no", "na"}, "id": {"di", "dekat"}, "ms": {"di", "dekat"}, "ru": {"в", "во", "под", "около"},
+}
 COMMON_ANCHOR = 1.0  # subtracted from an anchor's log rarity: what over a third of the sentences name weighs 0
 LOOK_BACK_DAYS = 7  # a sentence reaching back this far tells background (a source's own fact is preferred without)
 _NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[.,\s]\d{3})+(?![\d])|(?<![\w.,])\d+(?:[.,]\d+)?(?![\d])")
@@ -85,7 +93,8 @@ class ConflictValue:
 
 @dataclass(slots=True)
 class Conflict:
-    """Sources telling one fact with different values of one slot (``number``, ``weekday``, ``date``)."""
+    """Sources telling one fact with different values of one slot (``number``, ``weekday``, ``date``,
+    ``place``, ``name``)."""
 
     slot: str
     fact: str
@@ -126,6 +135,10 @@ class _Sentence:
     source: int  # independent source number
     names: set[str] = field(default_factory=set)  # identities of the entities it names
     people: set[str] = field(default_factory=set)  # identities of the persons named in full among them
+    persons: dict[str, str] = field(default_factory=dict)  # identity of each person it names -> as written
+    roles: set[str] = field(default_factory=set)  # the role words before a person's name ("coach Smith")
+    places: dict[str, str] = field(default_factory=dict)  # ISO code of each country its places may lie in -> place
+    located: bool = False  # whether it says where: a place after a locative word ("in Chile")
 
     @property
     def text(self) -> str:
@@ -198,7 +211,25 @@ def with_names(sentences: list[_Sentence]) -> dict[str, str]:
         mentions = named[s.article.id, s.index]
         s.names = {identity[m.key] for m in mentions}
         s.people = {identity[m.key] for m in mentions if m.kind == "person" and " " in m.key}
+        for m in mentions:
+            before = _word_before(s.text, m.text)
+            if m.kind == "person":
+                s.persons[identity[m.key]] = m.text
+                if before in person_cues(s.article.lang):
+                    s.roles.add(before)
+            elif m.kind == "place":
+                s.places.update(dict.fromkeys(countries_of(m.key), m.text))
+                s.located = s.located or before in LOCATIVES.get(s.article.lang, ())
     return identity
+
+
+def _word_before(sentence: str, name: str) -> str | None:
+    """The word right before ``name``'s first occurrence in ``sentence``, folded."""
+    found = _LAST_WORD.search(sentence, 0, max(sentence.find(name), 0))
+    return fold(found.group(1)) if found else None
+
+
+_LAST_WORD = re.compile(r"(\w+)\W*$")
 
 
 def anchor_overlap(sentences: list[_Sentence]) -> np.ndarray:
@@ -441,10 +472,26 @@ def _function_words(lang: str) -> frozenset[str]:
 
 _NEXT_WORD = re.compile(r"[\s-]*([^\W\d_]{2,})")
 
+
+def _places(s: _Sentence) -> dict[tuple[str, str], str]:
+    """Where a sentence that says where ("in Chile") puts its fact: the countries of all the places
+    it names, so that sentences of one fact conflict only when no country is common to them
+    (Hollywood, Los Angeles and California agree; Chile and Peru do not)."""
+    return {("", code): place for code, place in s.places.items()} if s.located else {}
+
+
+def _people_in_roles(s: _Sentence) -> dict[tuple[str, str], str]:
+    """For each role the sentence names someone in ("coach Smith"), every person it names: sentences
+    of one fact conflict on a role when no person is common to them (coach Smith, coach Jones)."""
+    return {(role, person): name for role in s.roles for person, name in s.persons.items()}
+
+
 # A fact's slots, each read from a sentence as {(thing counted or "", value): shown value}.
 _SLOTS = (("number", _quantities),
           ("weekday", lambda s: {("", str(d)): calendar.day_name[d] for d in _weekdays(s)}),
-          ("date", _dates))
+          ("date", _dates),
+          ("place", _places),
+          ("name", _people_in_roles))
 
 
 def _conflict(sentences: list[_Sentence], i: int, fact: set[int]) -> Conflict | None:

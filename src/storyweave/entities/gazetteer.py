@@ -32,7 +32,7 @@ _UNSPACED = re.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}\p{La
 @dataclass(frozen=True, slots=True)
 class Gazetteer:
     countries: dict[str, str]
-    places: frozenset[str]
+    places: dict[str, str]  # folded name -> ISO codes of the countries with a place so named, space-separated
     native: dict[str, str]
     first_names: frozenset[str]
     surnames: frozenset[str]
@@ -51,7 +51,7 @@ def gazetteer() -> Gazetteer:
     with gzip.open(DATA, "rt", encoding="utf-8") as data:
         raw = json.load(data)
     return Gazetteer(
-        countries=raw["countries"], places=frozenset(raw["places"]), native=raw["native"],
+        countries=raw["countries"], places=raw["places"], native=raw["native"],
         first_names=frozenset(raw["first_names"]), surnames=frozenset(raw["surnames"]),
         person_cues={lang: frozenset(cues) for lang, cues in raw["person_cues"].items()},
         org_words=frozenset(raw["org_words"]), languages=frozenset(raw["languages"]),
@@ -93,6 +93,14 @@ def is_place(folded: str, lang: str) -> bool:
         return True
     return lang in INFLECTING and len(folded) > 4 and any(
         folded[:-cut] + ending in places for cut in (1, 2) for ending in _NOMINATIVE_ENDINGS)
+
+
+def countries_of(key: str) -> frozenset[str]:
+    """ISO codes of the countries a mention key may lie in: a country's own code, or every country
+    with a place of that name (none for a world region or an unknown place)."""
+    if key.startswith("country:"):
+        return frozenset((key.removeprefix("country:"),))
+    return frozenset(gazetteer().places.get(key, "").split())
 
 
 @lru_cache(maxsize=64)
