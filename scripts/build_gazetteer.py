@@ -10,6 +10,8 @@ benchmark data:
 - first names and surnames: Faker's person providers of every locale (MIT);
 - company suffixes: Faker's company providers (MIT);
 - language names (English "Russian" is also an adjective, not a name): CLDR via babel;
+- the territory and language names of every base locale as the entity registry reads them
+  (``storyweave.entities.registry.territory_table``: read there at start rather than rebuilt from babel);
 - role and title cue words, organisation and place head words, name connectors, a few
   short country forms CLDR lacks (EEUU, UK) and the names of major international
   organisations in the major languages (NATO, OTAN, Atlantic Alliance, НАТО): the curated
@@ -40,6 +42,7 @@ from babel.core import get_global
 from babel.localedata import locale_identifiers
 from wordfreq import zipf_frequency
 
+from storyweave.entities.registry import base_locales, territory_table
 from storyweave.text import fold
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "storyweave" / "entities" / "gazetteer.json.gz"
@@ -391,6 +394,7 @@ def build() -> dict:
         "particles": sorted(PARTICLES),
         "connectors": {lang: sorted(set(words)) for lang, words in CONNECTORS.items()},
         "organisations": organisation_names(),
+        "territories": territory_table(base_locales()),
     }
 
 

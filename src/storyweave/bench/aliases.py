@@ -86,7 +86,7 @@ def load_variants(fixture: Path = FIXTURE) -> tuple[list[Variant], CountryNames,
     from babel import Locale
 
     locales = sorted(base_locales())
-    table = CountryNames(table_locales(locales))
+    table = CountryNames.of_locales(table_locales(locales))
     found: list[tuple[str, str, str, str]] = []
     for identifier in locales:
         locale = Locale.parse(identifier)

@@ -43,6 +43,7 @@ class Gazetteer:
     particles: frozenset[str]
     connectors: dict[str, frozenset[str]]
     organisations: dict[str, str]  # any name of a major international organisation -> its key
+    territories: dict  # CLDR territory names of every locale (see registry.territory_table)
 
 
 @cache
@@ -58,6 +59,7 @@ def gazetteer() -> Gazetteer:
         place_words=frozenset(raw["place_words"]), particles=frozenset(raw["particles"]),
         connectors={lang: frozenset(words) for lang, words in raw["connectors"].items()},
         organisations=raw["organisations"],
+        territories=raw["territories"],
     )
 
 

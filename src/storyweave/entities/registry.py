@@ -40,6 +40,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ..models import Article
 from ..text import fold
+from .gazetteer import gazetteer
 
 COUNTRY = "country:"
 TYPED_KINDS = ("person", "org", "place")
@@ -104,31 +105,22 @@ class CountryNames:
     never read as an inflected country name.
     """
 
-    def __init__(self, locales: Iterable[str]):
-        from babel import Locale, UnknownLocaleError
-
-        codes: dict[str, set[str]] = defaultdict(set)
-        self.listed_by: dict[str, set[str]] = defaultdict(set)
-        self.english: dict[str, str] = {}
-        self.language_names: set[str] = set()
-        for identifier in locales:
-            try:
-                locale = Locale.parse(identifier)
-            except (ValueError, UnknownLocaleError):
-                continue
-            for code, name in locale.territories.items():
-                if len(code) == 2 and code.isalpha():
-                    folded = fold(name)
-                    codes[folded].add(code)
-                    self.listed_by[folded].add(locale.language)
-                    if identifier == "en":
-                        self.english[code] = name
-            self.language_names.update(fold(n) for n in locale.languages.values())
+    def __init__(self, table: dict):
+        """From :func:`territory_table`'s table (or the copy of it in the gazetteer)."""
+        names = table["names"]
+        codes = {name: set(found) for name, (found, _) in names.items()}
+        self.listed_by: dict[str, set[str]] = defaultdict(set, {name: set(langs) for name, (_, langs) in names.items()})
+        self.english: dict[str, str] = table["english"]
+        self.language_names: set[str] = set(table["languages"])
         self.codes = {name: next(iter(c)) for name, c in codes.items() if len(c) == 1 and name}
         self._by_prefix: dict[str, list[str]] = defaultdict(list)
         for name in codes:  # ambiguous names stay here: they make a stem ambiguous too
             self._by_prefix[name[:4]].append(name)
         self._all_codes = codes
+
+    @classmethod
+    def of_locales(cls, locales: Iterable[str]) -> CountryNames:
+        return cls(territory_table(locales))
 
     @cached_property
     def _sounds(self) -> dict[str, tuple[list[str], list[str]]]:
@@ -207,6 +199,31 @@ class CountryNames:
         return fits.pop() if len(fits) == 1 else None
 
 
+def territory_table(locales: Iterable[str]) -> dict:
+    """CLDR territory names of ``locales`` (babel): ``names`` (folded name -> [ISO codes, languages
+    whose locale lists it]), ``english`` (code -> English name) and folded ``languages`` names."""
+    from babel import Locale, UnknownLocaleError
+
+    names: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+    english: dict[str, str] = {}
+    languages: set[str] = set()
+    for identifier in locales:
+        try:
+            locale = Locale.parse(identifier)
+        except (ValueError, UnknownLocaleError):
+            continue
+        for code, name in locale.territories.items():
+            if len(code) == 2 and code.isalpha():
+                codes, listed_by = names[fold(name)]
+                codes.add(code)
+                listed_by.add(locale.language)
+                if identifier == "en":
+                    english[code] = name
+        languages.update(fold(n) for n in locale.languages.values())
+    return {"names": {name: [sorted(codes), sorted(listed)] for name, (codes, listed) in sorted(names.items())},
+            "english": dict(sorted(english.items())), "languages": sorted(languages)}
+
+
 def base_locales() -> tuple[str, ...]:
     """The locales babel has without a region or script ("fr", not "fr_CA")."""
     from babel import localedata
@@ -216,8 +233,9 @@ def base_locales() -> tuple[str, ...]:
 
 @lru_cache(maxsize=4)
 def country_names(locales: tuple[str, ...] | None = None) -> CountryNames:
-    """CLDR names of every base locale babel has (or of ``locales``), built once per process."""
-    return CountryNames(locales or base_locales())
+    """CLDR names of every base locale babel has (read from the gazetteer, where
+    ``scripts/build_gazetteer.py`` put them), or of ``locales``; made once per process."""
+    return CountryNames.of_locales(locales) if locales else CountryNames(gazetteer().territories)
 
 
 # -- names ---------------------------------------------------------------------------------

@@ -1,0 +1,38 @@
+import json
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from storyweave.cli import main
+from storyweave.pipeline import StageTimes
+
+
+def test_a_stage_inside_another_counts_for_itself_only():
+    times = StageTimes()
+    with times.stage("outer"):
+        time.sleep(0.02)
+        with times.stage("inner"):
+            time.sleep(0.05)
+    assert times.wall["inner"] == pytest.approx(0.05, abs=0.02)
+    assert times.wall["outer"] == pytest.approx(0.02, abs=0.02)
+
+
+def test_bench_pipeline_runs_each_encoder_and_prints_stages_and_one_json_line(tmp_path):
+    quake = "A strong earthquake struck Valparaiso on Monday, the Chilean seismology office said. "
+    rehab = "Actress Tara Reid checked into the Promises clinic in Malibu, her agent told People. "
+    rows = [{"id": "1", "title": "Quake in Valparaiso", "text": quake + "Houses collapsed.", "lang": "en"},
+            {"id": "2", "title": "Valparaiso earthquake", "text": quake + "Power failed.", "lang": "en"},
+            {"id": "3", "title": "Tara Reid in rehab", "text": rehab + "She is 33.", "lang": "en"}]
+    path = tmp_path / "articles.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = CliRunner().invoke(main, ["bench", "pipeline", "--data", str(path), "--encoder", "hashing",
+                                       "--encoder", "hashing", "--limit", "2"])
+    assert result.exit_code == 0, result.output
+    assert "registry" in result.output and "summaries" in result.output
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert [r["encoder"] for r in summary["encoders"]] == ["hashing", "hashing"]
+    for run in summary["encoders"]:
+        assert run["articles"] == 2 and run["events"] == 1 and run["articles_per_s"] > 0
+        assert 0 < run["encoder_share"] < 1 and {"encoder", "clean", "registry"} <= set(run["stage_s"])
+        assert sum(run["stage_s"].values()) <= run["seconds"] + run["summary_s"] + 0.01
