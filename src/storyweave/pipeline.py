@@ -229,20 +229,18 @@ class Pipeline:
         with self.times.stage("embed"):
             embedded = self.vectors_for([p.article for p in ordered] + known, new=len(ordered))
         plan = self._plan(ordered, known, embedded) if fresh else BatchPlan()
-        with self.store.transaction():
-            with self.times.stage("store"):
-                for item in rejected:
-                    self.store.put_rejected(item.source, item.reason)
-                self._keep_vectors(embedded)
-                seq = self.store.next_seq()
-                for offset, prepared in enumerate(ordered):
-                    self.store.clear_rejected(prepared.article.source)
-                    self.store.put_article(prepared.article, seq + offset, prepared.body_key, prepared.removed)
+        with self.times.stage("store"), self.store.transaction():
+            for item in rejected:
+                self.store.put_rejected(item.source, item.reason)
+            self._keep_vectors(embedded)
+            seq = self.store.next_seq()
+            for offset, prepared in enumerate(ordered):
+                self.store.clear_rejected(prepared.article.source)
+                self.store.put_article(prepared.article, seq + offset, prepared.body_key, prepared.removed)
             with self.times.stage("registry"):
                 self.entities.add(p.article for p in ordered)
-            with self.times.stage("store"):
-                self.store.put_site_changes(*sites.changes())
-                self._write(plan)
+            self.store.put_site_changes(*sites.changes())
+            self._write(plan)
         report.rejected.extend(rejected)
         report.added.extend(p.article.id for p in ordered)
 

@@ -603,13 +603,14 @@ class Registry:
         abjad = bool(_ABJAD.search(sighting.text))
         also = same_event | {k for k, _ in self.spellings.near(key, abjad)} if place else same_event
         candidates = self.store.entity_candidates(key, blocks(key) if by_name else None, also, CANDIDATES_PER_KEY)
+        lang = sighting.lang
         for other, (other_entity, text, kind) in candidates.items():
             if other_entity == entity or other in sighting.beside:
                 continue
             other_name = Name.of(other, kind, text)
             in_event = other in same_event
             score = name_evidence(name, other_name, in_event) or \
-                (in_event and self._head_translated(name, sighting.lang, other_name, other_entity))
+                (in_event and self._head_translated(name, lang, other_name, other_entity))
             if score > best.get(other_entity, (0.0,))[0]:
                 by_name = not in_event or name_evidence(name, other_name, False) > 0
                 best[other_entity] = (score, "name" if by_name else "event", f"{key} ~ {other} ({score:.2f})")
