@@ -346,6 +346,12 @@ RECHECKED = 16  # members of each event (or group) re-scored for a merge or spli
 SPLIT_SIZES = (4, 256)  # an event is re-scored for a split when its size passes a power of two in this range
 SPLIT_MOVERS = 0.34  # ... and splits when at most this share (a third) of each group's members would join the other
 SPLIT_GROUP = 2  # the smallest group that splits off
+# ... or when each group has APART_GROUP members at least, and at most APART_MOVERS of either fit their own group
+# less than APART_GAP log-odds better than the other (two look-alike events that one article bridged):
+APART_GROUP = 5
+APART_MOVERS = 0.25
+APART_GAP = 2.0
+SMALL_EVENT = 2  # at the end of a micro-batch, an event this small merges into a larger one its members would join
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,6 +501,10 @@ class EventClusterer:
         for event_id, before in sizes_before.items():
             if (event := self.events.get(event_id)) is not None and _passes_split_size(before, len(event.members)):
                 self._split_if_two_groups(event)
+        # Small events the batch made or came close to (its articles' nearest members before it):
+        nearby = (self.event_of_key.get(key) for found in nearest for key, _ in found)
+        for event_id in dict.fromkeys([*sizes_before, *filter(None, nearby)]):
+            self._absorb_if_small(event_id)
         position_of = {s.article_id: position for position, (s, _) in enumerate(batch)}
         for change in self.changes[first_change:]:
             for article_id in change.articles:
@@ -529,11 +539,15 @@ class EventClusterer:
         support = [self._support(bridge, *pair) for pair in ((first, second), (second, first))]
         if min(support) < MERGE_SUPPORT:
             return a
-        keep, absorbed = sorted((first, second), key=lambda e: min(e.keys))  # the older event keeps its id
+        return self._merge(first, second, f"article {bridge.article_id} fits both (log-odds {score_a:.2f},"
+                           f" {score_b:.2f}); of the latest members of each, {support[0]:.0%} and {support[1]:.0%}"
+                           f" would join the other")
+
+    def _merge(self, first: EventState, second: EventState, reason: str) -> str:
+        """Merge two open events into the older one (which keeps its id), recorded; returns its id."""
+        keep, absorbed = sorted((first, second), key=lambda e: min(e.keys))
         self.changes.append(EventChange(
-            "merge", keep.id, absorbed.id, tuple(m.article_id for m in absorbed.members),
-            f"article {bridge.article_id} fits both (log-odds {score_a:.2f}, {score_b:.2f}); of the latest members"
-            f" of each, {support[0]:.0%} and {support[1]:.0%} would join the other", self.clock))
+            "merge", keep.id, absorbed.id, tuple(m.article_id for m in absorbed.members), reason, self.clock))
         for member, key in zip(absorbed.members, absorbed.keys):
             keep.add(member, member.day or absorbed.last_day)
             keep.keys.append(key)
@@ -541,6 +555,40 @@ class EventClusterer:
             self.event_of[member.article_id] = keep.id
         del self.events[absorbed.id]
         return keep.id
+
+    def _absorb_if_small(self, event_id: str) -> None:
+        """Merge a small open event (SMALL_EVENT members at most) into the larger one that each of its members
+        would join (log-odds at the threshold or above, the best by the lowest): an article that came before
+        the rest of its event, scored when that event was young or missing, gets a second look at the end
+        of its micro-batch."""
+        event = self.events.get(event_id)
+        if event is None or len(event.members) > SMALL_EVENT:
+            return
+        lowest: dict[str, float] = {}  # per host event: the lowest log-odds of the members so far
+        for member, found in zip(event.members, self.index.search(np.vstack([m.lead for m in event.members]),
+                                                                   self.neighbours)):
+            candidates: dict[str, float] = {}
+            for key, cosine in found:
+                other = self.event_of_key.get(key)
+                if other is not None and other != event_id and cosine > candidates.get(other, -1.0):
+                    candidates[other] = cosine
+            # its own event's other members compete as a candidate would
+            own = [float(member.lead @ m.lead) for m in event.members if m is not member]
+            candidates[event_id] = max(own, default=-1.0)
+            closest = sorted(((c, e) for e, c in candidates.items() if c > -1.0), reverse=True)[: self.candidates]
+            cosines = [c for c, _ in closest]
+            scores = {}
+            for rank, (cosine, other) in enumerate(closest):
+                host = self.events[other]
+                if other != event_id and len(host.members) >= len(event.members) and (score := self.score(
+                        member, host, cosine, cosines[:rank] + cosines[rank + 1:])) is not None:
+                    scores[other] = score
+            lowest = {e: min(s, lowest.get(e, s)) for e, s in scores.items() if e in lowest or not lowest}
+            if not lowest:
+                return
+        host_id = max(lowest, key=lambda e: (lowest[e], e))
+        self._merge(event, self.events[host_id], f"each of its {len(event.members)} members would join the"
+                    f" larger event (log-odds {lowest[host_id]:.2f} at least)")
 
     def _support(self, bridge: ArticleSignals, event: EventState, other: EventState) -> float:
         """Share of ``event``'s latest members (other than ``bridge``) that would join ``other`` rather than stay."""
@@ -576,16 +624,40 @@ class EventClusterer:
             return
         new_id = self.split_id(leaving[0].article_id)
         smaller, larger = sorted(((new_id, leaving), (event.id, staying)), key=lambda g: len(g[1]))
-        for (_, group), (other_id, other) in ((larger, smaller), (smaller, larger)):  # the cheaper check first
-            movers = filter(None, self.moves(group, _state(other_id, other)))
-            if next(islice(movers, int(SPLIT_MOVERS * min(len(group), RECHECKED)), None), None) is not None:
-                return  # more would move than a split allows
+        if self._few_move(larger, smaller):
+            reason = "few of either would join the other"
+        elif min(len(staying), len(leaving)) >= APART_GROUP and self._few_move(larger, smaller, self.torn):
+            reason = f"nearly all of either fit their own group clearly better (log-odds {APART_GAP:+.0f} at least)"
+        else:
+            return
         groups = (_state(event.id, staying), _state(new_id, leaving))
         self._replace(event, groups)
         self.changes.append(EventChange(
             "split", event.id, new_id, tuple(m.article_id for m in leaving),
-            f"{len(staying)} and {len(leaving)} members in two groups (two-means of their leads);"
-            f" few of either would join the other", self.clock))
+            f"{len(staying)} and {len(leaving)} members in two groups (two-means of their leads); {reason}",
+            self.clock))
+
+    def _few_move(self, larger: tuple[str, list[ArticleSignals]], smaller: tuple[str, list[ArticleSignals]],
+                  movers: Callable[..., Iterator[bool]] | None = None) -> bool:
+        """Whether few members of either group (id, members) are ``movers`` (by default: would join the other)."""
+        movers = movers or self.moves
+        share = SPLIT_MOVERS if movers == self.moves else APART_MOVERS
+        for (_, group), (other_id, other) in ((larger, smaller), (smaller, larger)):  # the cheaper check first
+            moving = filter(None, movers(group, _state(other_id, other)))
+            if next(islice(moving, int(share * min(len(group), RECHECKED)), None), None) is not None:
+                return False  # more would move than a split allows
+        return True
+
+    def torn(self, group: list[ArticleSignals], other: EventState) -> Iterator[bool]:
+        """Per member of ``group`` (its latest RECHECKED), lazily: whether it does not fit the rest of its group
+        clearly better than ``other`` (log-odds APART_GAP higher)."""
+        for member in group[-RECHECKED:]:
+            rest = [m for m in group if m is not member]
+            to_own = max(float(member.lead @ m.lead) for m in rest[-RECENT_TITLES:])
+            to_other = max(float(member.lead @ m.lead) for m in other.members[-RECENT_TITLES:])
+            own = self.score(member, _state("", rest), to_own, [to_other], floor=-math.inf)
+            there = self.score(member, other, to_other, [to_own], floor=-math.inf)
+            yield own is None or (there is not None and own - there < APART_GAP)
 
     def _replace(self, event: EventState, groups: tuple[EventState, ...]) -> None:
         """Put ``groups`` (of ``event``'s members, with their index keys) in the place of ``event``."""
