@@ -73,7 +73,7 @@ def test_a_small_event_near_a_batch_joins_the_larger_one_its_members_would_join(
     assert clusterer.add(_signals("u", {"marla quint": 2}, ("clinique",), base=_event(_topic())), "ev-u") == "ev-u"
     [change] = clusterer.changes
     assert (change.kind, change.event_id, change.other_id, change.articles) == ("merge", "ev-a", "ev-early", ("early",))
-    assert "would join the larger event" in change.reason
+    assert "members of ev-early would join ev-a" in change.reason
     assert sorted(clusterer.events) == ["ev-a", "ev-s", "ev-u"]  # the look-alike small event stays apart
 
 

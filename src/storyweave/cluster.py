@@ -13,7 +13,9 @@ lead naming another weekday needs the same actors. The best event above the thre
 wins, otherwise the article starts an event. Copies and translations always follow their
 original. Events quiet for a while can be closed, leaving the window and the index. An
 article that would join two events merges them when their members would join each other;
-an event whose members form two groups that mostly would not is split; both are recorded.
+an event whose members form two groups that mostly would not, or that nearly all fit their own
+group clearly better, is split; at the end of a micro-batch a small event near it merges into an
+event as large or larger that each of its members would join; all are recorded.
 Events are linked into storylines by topic and shared entities within a time span; an
 event with no date of its own can be dated by a back-reference ("last week") elsewhere.
 """
@@ -387,7 +389,10 @@ class EventClusterer:
     two open events merges them when most of each one's latest members would join the other
     rather than stay; an event re-scored as it grows (:data:`SPLIT_SIZES`) splits when its
     members form two groups (:func:`two_means` of their leads) of which few members (a third
-    at most) would join the other group rather than stay in their own.
+    at most) would join the other group rather than stay in their own, or when both groups have
+    :data:`APART_GROUP` members and nearly all fit their own group clearly better (:data:`APART_GAP`).
+    At the end of a micro-batch, each small event (:data:`SMALL_EVENT` members at most) that the batch
+    made or came close to merges into an event as large or larger that each of its members would join.
     """
 
     topic_floor: float
@@ -557,16 +562,16 @@ class EventClusterer:
         return keep.id
 
     def _absorb_if_small(self, event_id: str) -> None:
-        """Merge a small open event (SMALL_EVENT members at most) into the larger one that each of its members
-        would join (log-odds at the threshold or above, the best by the lowest): an article that came before
+        """Merge a small open event (SMALL_EVENT members at most) into one as large or larger that each of its
+        members would join (log-odds at the threshold or above, the best by the lowest): an article that came before
         the rest of its event, scored when that event was young or missing, gets a second look at the end
         of its micro-batch."""
         event = self.events.get(event_id)
         if event is None or len(event.members) > SMALL_EVENT:
             return
         lowest: dict[str, float] = {}  # per host event: the lowest log-odds of the members so far
-        for member, found in zip(event.members, self.index.search(np.vstack([m.lead for m in event.members]),
-                                                                   self.neighbours)):
+        found_all = self.index.search(np.vstack([m.lead for m in event.members]), self.neighbours)
+        for position, (member, found) in enumerate(zip(event.members, found_all)):
             candidates: dict[str, float] = {}
             for key, cosine in found:
                 other = self.event_of_key.get(key)
@@ -583,12 +588,12 @@ class EventClusterer:
                 if other != event_id and len(host.members) >= len(event.members) and (score := self.score(
                         member, host, cosine, cosines[:rank] + cosines[rank + 1:])) is not None:
                     scores[other] = score
-            lowest = {e: min(s, lowest.get(e, s)) for e, s in scores.items() if e in lowest or not lowest}
+            lowest = scores if not position else {e: min(s, lowest[e]) for e, s in scores.items() if e in lowest}
             if not lowest:
                 return
         host_id = max(lowest, key=lambda e: (lowest[e], e))
-        self._merge(event, self.events[host_id], f"each of its {len(event.members)} members would join the"
-                    f" larger event (log-odds {lowest[host_id]:.2f} at least)")
+        self._merge(event, self.events[host_id], f"each of the {len(event.members)} members of {event_id} would"
+                    f" join {host_id} (log-odds {lowest[host_id]:.2f} at least)")
 
     def _support(self, bridge: ArticleSignals, event: EventState, other: EventState) -> float:
         """Share of ``event``'s latest members (other than ``bridge``) that would join ``other`` rather than stay."""
