@@ -3,7 +3,7 @@
 import json
 from datetime import date, timedelta
 
-from test_cluster import CALL, CALL_WORDS, EVENT, TOPIC, _event, _near, _signals, _topic
+from test_cluster import CALL, CALL_WORDS, TOPIC, _event, _signals, _topic
 
 from storyweave import Pipeline
 from storyweave.cluster import EventChange, EventClusterer
@@ -48,20 +48,6 @@ def test_an_event_whose_members_form_two_groups_is_split_as_it_grows():
     assert [m.article_id for m in clusterer.events["ev-call0"].members] == ["call0", "call1", "call2", "call3"]
     assert clusterer.add(_signals("summit4", SUMMIT, SUMMIT_WORDS, base=summit), "ev-summit4") == "ev-summit0"
     assert clusterer.event_of["summit0"] == "ev-summit0" and len(clusterer.index) == 9
-
-
-def test_two_look_alike_events_one_article_bridged_are_split_when_each_fits_its_own_group_clearly_better():
-    clusterer = EventClusterer(topic_floor=0.8)
-    close = _near(EVENT, 0.1)  # leads as close as one event's: either group's members would join the other
-    biden = {"vladimir putin": 2, "joe biden": 3}
-    mixed = [(_signals(f"call{i}", CALL, CALL_WORDS), "ev-call0") for i in range(7)]
-    mixed += [(_signals(f"biden{i}", biden, ("phone", "call", "putin", "biden", "washington", "tariffs"), base=close),
-               "ev-call0") for i in range(8)]
-    clusterer.restore(mixed)
-    assert clusterer.add(_signals("call7", CALL, CALL_WORDS), "ev-call7") == "ev-call0"  # 16 members: re-scored
-    [change] = clusterer.changes
-    assert change.kind == "split" and "clearly better" in change.reason
-    assert set(change.articles) <= {f"biden{i}" for i in range(8)} and len(change.articles) >= 6  # two-means of leads
 
 
 def test_a_small_event_near_a_batch_joins_the_larger_one_its_members_would_join():

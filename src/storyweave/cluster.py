@@ -13,9 +13,9 @@ lead naming another weekday needs the same actors. The best event above the thre
 wins, otherwise the article starts an event. Copies and translations always follow their
 original. Events quiet for a while can be closed, leaving the window and the index. An
 article that would join two events merges them when their members would join each other;
-an event whose members form two groups that mostly would not, or that nearly all fit their own
-group clearly better, is split; at the end of a micro-batch a small event near it merges into an
-event as large or larger that each of its members would join; all are recorded.
+an event whose members form two groups that mostly would not is split; at the end of a
+micro-batch a small event near it merges into an event as large or larger that each of its
+members would join; all are recorded.
 Events are linked into storylines by topic and shared entities within a time span; an
 event with no date of its own can be dated by a back-reference ("last week") elsewhere.
 """
@@ -348,11 +348,6 @@ RECHECKED = 16  # members of each event (or group) re-scored for a merge or spli
 SPLIT_SIZES = (4, 256)  # an event is re-scored for a split when its size passes a power of two in this range
 SPLIT_MOVERS = 0.34  # ... and splits when at most this share (a third) of each group's members would join the other
 SPLIT_GROUP = 2  # the smallest group that splits off
-# ... or when each group has APART_GROUP members at least, and at most APART_MOVERS of either fit their own group
-# less than APART_GAP log-odds better than the other (two look-alike events that one article bridged):
-APART_GROUP = 5
-APART_MOVERS = 0.25
-APART_GAP = 2.0
 SMALL_EVENT = 2  # at the end of a micro-batch, an event this small merges into a larger one its members would join
 
 
@@ -389,8 +384,7 @@ class EventClusterer:
     two open events merges them when most of each one's latest members would join the other
     rather than stay; an event re-scored as it grows (:data:`SPLIT_SIZES`) splits when its
     members form two groups (:func:`two_means` of their leads) of which few members (a third
-    at most) would join the other group rather than stay in their own, or when both groups have
-    :data:`APART_GROUP` members and nearly all fit their own group clearly better (:data:`APART_GAP`).
+    at most) would join the other group rather than stay in their own.
     At the end of a micro-batch, each small event (:data:`SMALL_EVENT` members at most) that the batch
     made or came close to merges into an event as large or larger that each of its members would join.
     """
@@ -629,40 +623,16 @@ class EventClusterer:
             return
         new_id = self.split_id(leaving[0].article_id)
         smaller, larger = sorted(((new_id, leaving), (event.id, staying)), key=lambda g: len(g[1]))
-        if self._few_move(larger, smaller):
-            reason = "few of either would join the other"
-        elif min(len(staying), len(leaving)) >= APART_GROUP and self._few_move(larger, smaller, self.torn):
-            reason = f"nearly all of either fit their own group clearly better (log-odds {APART_GAP:+.0f} at least)"
-        else:
-            return
+        for (_, group), (other_id, other) in ((larger, smaller), (smaller, larger)):  # the cheaper check first
+            movers = filter(None, self.moves(group, _state(other_id, other)))
+            if next(islice(movers, int(SPLIT_MOVERS * min(len(group), RECHECKED)), None), None) is not None:
+                return  # more would move than a split allows
         groups = (_state(event.id, staying), _state(new_id, leaving))
         self._replace(event, groups)
         self.changes.append(EventChange(
             "split", event.id, new_id, tuple(m.article_id for m in leaving),
-            f"{len(staying)} and {len(leaving)} members in two groups (two-means of their leads); {reason}",
-            self.clock))
-
-    def _few_move(self, larger: tuple[str, list[ArticleSignals]], smaller: tuple[str, list[ArticleSignals]],
-                  movers: Callable[..., Iterator[bool]] | None = None) -> bool:
-        """Whether few members of either group (id, members) are ``movers`` (by default: would join the other)."""
-        movers = movers or self.moves
-        share = SPLIT_MOVERS if movers == self.moves else APART_MOVERS
-        for (_, group), (other_id, other) in ((larger, smaller), (smaller, larger)):  # the cheaper check first
-            moving = filter(None, movers(group, _state(other_id, other)))
-            if next(islice(moving, int(share * min(len(group), RECHECKED)), None), None) is not None:
-                return False  # more would move than a split allows
-        return True
-
-    def torn(self, group: list[ArticleSignals], other: EventState) -> Iterator[bool]:
-        """Per member of ``group`` (its latest RECHECKED), lazily: whether it does not fit the rest of its group
-        clearly better than ``other`` (log-odds APART_GAP higher)."""
-        for member in group[-RECHECKED:]:
-            rest = [m for m in group if m is not member]
-            to_own = max(float(member.lead @ m.lead) for m in rest[-RECENT_TITLES:])
-            to_other = max(float(member.lead @ m.lead) for m in other.members[-RECENT_TITLES:])
-            own = self.score(member, _state("", rest), to_own, [to_other], floor=-math.inf)
-            there = self.score(member, other, to_other, [to_own], floor=-math.inf)
-            yield own is None or (there is not None and own - there < APART_GAP)
+            f"{len(staying)} and {len(leaving)} members in two groups (two-means of their leads);"
+            f" few of either would join the other", self.clock))
 
     def _replace(self, event: EventState, groups: tuple[EventState, ...]) -> None:
         """Put ``groups`` (of ``event``'s members, with their index keys) in the place of ``event``."""
