@@ -50,6 +50,19 @@ def test_an_event_whose_members_form_two_groups_is_split_as_it_grows():
     assert clusterer.event_of["summit0"] == "ev-summit0" and len(clusterer.index) == 9
 
 
+def test_a_small_event_near_a_batch_joins_the_larger_one_its_members_would_join():
+    clusterer = EventClusterer(topic_floor=0.8)
+    summit = _event(TOPIC)
+    clusterer.restore([(_signals(f"a{i}", CALL, CALL_WORDS), "ev-a") for i in range(4)]
+                      + [(_signals("early", CALL, CALL_WORDS), "ev-early")]  # as a store could hold it
+                      + [(_signals(f"s{i}", SUMMIT, SUMMIT_WORDS, base=summit), "ev-s") for i in range(2)])
+    assert clusterer.add(_signals("u", {"marla quint": 2}, ("clinique",), base=_event(_topic())), "ev-u") == "ev-u"
+    [change] = clusterer.changes
+    assert (change.kind, change.event_id, change.other_id, change.articles) == ("merge", "ev-a", "ev-early", ("early",))
+    assert "members of ev-early would join ev-a" in change.reason
+    assert sorted(clusterer.events) == ["ev-a", "ev-s", "ev-u"]  # the look-alike small event stays apart
+
+
 def test_one_event_of_one_kind_is_not_split():
     clusterer = EventClusterer(topic_floor=0.8)
     assigned = clusterer.add_batch([(_signals(f"call{i}", CALL, CALL_WORDS, noise=0.3), f"ev-{i}") for i in range(16)])

@@ -13,7 +13,9 @@ lead naming another weekday needs the same actors. The best event above the thre
 wins, otherwise the article starts an event. Copies and translations always follow their
 original. Events quiet for a while can be closed, leaving the window and the index. An
 article that would join two events merges them when their members would join each other;
-an event whose members form two groups that mostly would not is split; both are recorded.
+an event whose members form two groups that mostly would not is split; at the end of a
+micro-batch a small event near it merges into an event as large or larger that each of its
+members would join; all are recorded.
 Events are linked into storylines by topic and shared entities within a time span; an
 event with no date of its own can be dated by a back-reference ("last week") elsewhere.
 """
@@ -346,6 +348,7 @@ RECHECKED = 16  # members of each event (or group) re-scored for a merge or spli
 SPLIT_SIZES = (4, 256)  # an event is re-scored for a split when its size passes a power of two in this range
 SPLIT_MOVERS = 0.34  # ... and splits when at most this share (a third) of each group's members would join the other
 SPLIT_GROUP = 2  # the smallest group that splits off
+SMALL_EVENT = 2  # at the end of a micro-batch, an event this small merges into a larger one its members would join
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +385,8 @@ class EventClusterer:
     rather than stay; an event re-scored as it grows (:data:`SPLIT_SIZES`) splits when its
     members form two groups (:func:`two_means` of their leads) of which few members (a third
     at most) would join the other group rather than stay in their own.
+    At the end of a micro-batch, each small event (:data:`SMALL_EVENT` members at most) that the batch
+    made or came close to merges into an event as large or larger that each of its members would join.
     """
 
     topic_floor: float
@@ -495,6 +500,10 @@ class EventClusterer:
         for event_id, before in sizes_before.items():
             if (event := self.events.get(event_id)) is not None and _passes_split_size(before, len(event.members)):
                 self._split_if_two_groups(event)
+        # Small events the batch made or came close to (its articles' nearest members before it):
+        nearby = (self.event_of_key.get(key) for found in nearest for key, _ in found)
+        for event_id in dict.fromkeys([*sizes_before, *filter(None, nearby)]):
+            self._absorb_if_small(event_id)
         position_of = {s.article_id: position for position, (s, _) in enumerate(batch)}
         for change in self.changes[first_change:]:
             for article_id in change.articles:
@@ -529,11 +538,15 @@ class EventClusterer:
         support = [self._support(bridge, *pair) for pair in ((first, second), (second, first))]
         if min(support) < MERGE_SUPPORT:
             return a
-        keep, absorbed = sorted((first, second), key=lambda e: min(e.keys))  # the older event keeps its id
+        return self._merge(first, second, f"article {bridge.article_id} fits both (log-odds {score_a:.2f},"
+                           f" {score_b:.2f}); of the latest members of each, {support[0]:.0%} and {support[1]:.0%}"
+                           f" would join the other")
+
+    def _merge(self, first: EventState, second: EventState, reason: str) -> str:
+        """Merge two open events into the older one (which keeps its id), recorded; returns its id."""
+        keep, absorbed = sorted((first, second), key=lambda e: min(e.keys))
         self.changes.append(EventChange(
-            "merge", keep.id, absorbed.id, tuple(m.article_id for m in absorbed.members),
-            f"article {bridge.article_id} fits both (log-odds {score_a:.2f}, {score_b:.2f}); of the latest members"
-            f" of each, {support[0]:.0%} and {support[1]:.0%} would join the other", self.clock))
+            "merge", keep.id, absorbed.id, tuple(m.article_id for m in absorbed.members), reason, self.clock))
         for member, key in zip(absorbed.members, absorbed.keys):
             keep.add(member, member.day or absorbed.last_day)
             keep.keys.append(key)
@@ -541,6 +554,40 @@ class EventClusterer:
             self.event_of[member.article_id] = keep.id
         del self.events[absorbed.id]
         return keep.id
+
+    def _absorb_if_small(self, event_id: str) -> None:
+        """Merge a small open event (SMALL_EVENT members at most) into one as large or larger that each of its
+        members would join (log-odds at the threshold or above, the best by the lowest): an article that came before
+        the rest of its event, scored when that event was young or missing, gets a second look at the end
+        of its micro-batch."""
+        event = self.events.get(event_id)
+        if event is None or len(event.members) > SMALL_EVENT:
+            return
+        lowest: dict[str, float] = {}  # per host event: the lowest log-odds of the members so far
+        found_all = self.index.search(np.vstack([m.lead for m in event.members]), self.neighbours)
+        for position, (member, found) in enumerate(zip(event.members, found_all)):
+            candidates: dict[str, float] = {}
+            for key, cosine in found:
+                other = self.event_of_key.get(key)
+                if other is not None and other != event_id and cosine > candidates.get(other, -1.0):
+                    candidates[other] = cosine
+            # its own event's other members compete as a candidate would
+            own = [float(member.lead @ m.lead) for m in event.members if m is not member]
+            candidates[event_id] = max(own, default=-1.0)
+            closest = sorted(((c, e) for e, c in candidates.items() if c > -1.0), reverse=True)[: self.candidates]
+            cosines = [c for c, _ in closest]
+            scores = {}
+            for rank, (cosine, other) in enumerate(closest):
+                host = self.events[other]
+                if other != event_id and len(host.members) >= len(event.members) and (score := self.score(
+                        member, host, cosine, cosines[:rank] + cosines[rank + 1:])) is not None:
+                    scores[other] = score
+            lowest = scores if not position else {e: min(s, lowest[e]) for e, s in scores.items() if e in lowest}
+            if not lowest:
+                return
+        host_id = max(lowest, key=lambda e: (lowest[e], e))
+        self._merge(event, self.events[host_id], f"each of the {len(event.members)} members of {event_id} would"
+                    f" join {host_id} (log-odds {lowest[host_id]:.2f} at least)")
 
     def _support(self, bridge: ArticleSignals, event: EventState, other: EventState) -> float:
         """Share of ``event``'s latest members (other than ``bridge``) that would join ``other`` rather than stay."""
