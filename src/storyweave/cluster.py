@@ -113,9 +113,9 @@ class Profile(dict[str, float]):
     def __init__(self) -> None:
         super().__init__()
         self.by_initial: dict[str, list[str]] = {}
-        # keys asked for and not in the profile -> how many keys of their initial were compared (-1: one matched),
-        # so that a later ask compares only the keys added since (the profile only grows)
-        self.compared: dict[str, int] = {}
+        # keys asked for and not in the profile -> (the keys of their initial, how many of those were compared;
+        # -1: one matched), so that a later ask compares only the keys added since (the profile only grows)
+        self.compared: dict[str, tuple[list[str], int]] = {}
 
     def merge(self, found: dict[str, float]) -> None:
         for key, weight in found.items():
@@ -128,14 +128,13 @@ class Profile(dict[str, float]):
     def names(self, key: str) -> bool:
         if key in self:
             return True
-        compared = self.compared.get(key, 0)
+        others, compared = self.compared.get(key) or (self.by_initial.get(_initial(key)), 0)
         if compared < 0:
             return True
-        others = self.by_initial.get(_initial(key), ())
-        if compared == len(others):
+        if others is None or compared == len(others):
             return False
         found = any(same_entity(key, other) for other in islice(others, compared, None))
-        self.compared[key] = -1 if found else len(others)
+        self.compared[key] = (others, -1 if found else len(others))
         return found
 
 
@@ -346,7 +345,7 @@ class MemberIndex:
             keys = self.row_keys[: self.used]
             sims = queries @ self.matrix[: self.used].T
             top = _top_columns(sims, count)
-            return [list(zip(keys[row].tolist(), sims[i, row].tolist())) for i, row in enumerate(top)]
+            return list(map(list, map(zip, keys[top].tolist(), np.take_along_axis(sims, top, axis=1).tolist())))
         found = self.index.search(queries.astype(np.float32), count, threads=1)
         rows = found.keys.reshape(len(queries), -1).astype(np.int64)
         counts = found.counts if len(queries) > 1 else [len(found.keys)]  # one query gives one Matches
@@ -384,7 +383,7 @@ def _nearest_earlier(leads: np.ndarray, count: int) -> list[list[tuple[int, floa
     if count <= 0:
         return [[] for _ in leads]
     sims = np.where(np.tri(len(leads), k=-1, dtype=bool), leads @ leads.T, -np.inf)
-    top = np.argpartition(-sims, count - 1, axis=1)[:, :count]
+    top = _top_columns(sims, count)
     values = np.take_along_axis(sims, top, axis=1)
     return [[(r, v) for r, v in zip(row, vals) if r < i] for i, (row, vals) in
             enumerate(zip(top.tolist(), values.tolist()))]
@@ -418,6 +417,12 @@ RECHECKED = 16  # members of each event (or group) re-scored for a merge or spli
 SPLIT_SIZES = (4, 256)  # an event is re-scored for a split when its size passes a power of two in this range
 SPLIT_MOVERS = 0.34  # ... and splits when at most this share (a third) of each group's members would join the other
 SPLIT_GROUP = 2  # the smallest group that splits off
+
+
+@lru_cache(maxsize=16)
+def _positive_sum(weights: tuple[float, ...], indexes: tuple[int, ...]) -> float:
+    """The sum of these weights' positive parts."""
+    return sum(max(0.0, weights[i]) for i in indexes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,7 +513,7 @@ class EventClusterer:
         partial = (JOIN_MODEL.bias + w[0] * dense + w[3] * other_language + w[4] * other_language * dense
                    + w[5] * margin + w[6] * other_language * margin)
         # the others at their most favourable (shared words, actors, titles at most 1)
-        return partial + sum(max(0.0, w[i]) for i in (1, 2, 7, 8, 9)) + max(0.0, w[10]) * other_language < floor
+        return partial + _positive_sum(w, (1, 2, 7, 8, 9)) + max(0.0, w[10]) * other_language < floor
 
     @staticmethod
     def who(signals: ArticleSignals, event: EventState) -> float | None:
