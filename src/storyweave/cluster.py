@@ -350,12 +350,11 @@ class MemberIndex:
         rows = found.keys.reshape(len(queries), -1).astype(np.int64)
         counts = found.counts if len(queries) > 1 else [len(found.keys)]  # one query gives one Matches
         # 8-bit cosines are a little off: the exact ones, from the kept vectors.
-        keys = [row[:n].tolist() for row, n in zip(rows, counts)]
-        found_rows = np.zeros(rows.shape, np.int64)  # a query's missing matches: row 0, left out below
-        for i, row in enumerate(keys):
-            found_rows[i, : len(row)] = [self.row_of[k] for k in row]
-        cosines = np.matmul(self.matrix[found_rows], queries[:, :, None])[:, :, 0].tolist()
-        return [list(zip(row, cosines[i][: len(row)])) for i, row in enumerate(keys)]
+        known = np.unique(np.concatenate([row[:n] for row, n in zip(rows, counts)]))
+        cosines = queries @ self.matrix[[self.row_of[k] for k in known.tolist()]].T
+        columns = np.searchsorted(known, rows)
+        return [list(zip(row[:n].tolist(), cosines[i, columns[i, :n]].tolist()))
+                for i, (row, n) in enumerate(zip(rows, counts))]
 
 
 def _top_columns(sims: np.ndarray, count: int, blocks: int = 64) -> np.ndarray:
