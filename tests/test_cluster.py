@@ -4,8 +4,8 @@ import numpy as np
 
 from storyweave.bench.events import score
 from storyweave.bench.stream import StreamShape, SyntheticNews
-from storyweave.cluster import (ArticleSignals, EventClusterer, EventState, MemberIndex, Profile, StoryLinker, overlap,
-                                story_order)
+from storyweave.cluster import (ArticleSignals, EventClusterer, EventState, MemberIndex, Profile, StoryLinker,
+                                _top_columns, overlap, story_order)
 from storyweave.dates import Anchor, EventTime
 
 RNG = np.random.default_rng(1)
@@ -123,6 +123,29 @@ def test_member_index_is_exact_when_small_and_approximate_when_large():
         assert all(abs(found[0][1] - 1.0) < 1e-5 for found in nearest)
     approximate.remove(list(range(260)))  # below half the threshold: back to the exact scan
     assert approximate.index is None and len(approximate) == 40
+
+
+def test_exact_member_index_forgets_removed_members():
+    vectors = np.vstack([_near(RNG.normal(size=64), 0.0) for _ in range(300)]).astype(np.float32)
+    index = MemberIndex(ann_from=10**9)
+    index.add(list(range(200)), vectors[:200])
+    index.remove([k for k in range(200) if k % 3] + [999])
+    index.add(list(range(200, 300)), vectors[200:])
+    live = [k for k in range(300) if k >= 200 or k % 3 == 0]
+    assert len(index) == len(live)
+    for query, found in zip(vectors[:20], index.search(vectors[:20], 5)):
+        cosines = vectors[live] @ query
+        assert [k for k, _ in found] == [live[i] for i in np.argsort(-cosines, kind="stable")[:5]]
+    assert index.used == len(live)  # the removed rows were dropped before the scan
+
+
+def test_top_columns_are_those_of_a_full_sort():
+    sims = RNG.normal(size=(7, 1000)).astype(np.float32)
+    sims[:, 500:] = -np.inf  # rows with few finite values
+    sims[0, :20] = 0.5  # ties: the first columns win
+    for count in (1, 5, 16):
+        expected = np.argsort(-sims, axis=1, kind="stable")[:, :count]
+        assert (_top_columns(sims, count) == expected).all()
 
 
 def test_synthetic_stream_is_clustered_close_to_its_true_events():

@@ -26,7 +26,9 @@ import math
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
+from functools import lru_cache
+from itertools import islice, repeat
+from operator import mul
 from datetime import date, timedelta
 
 import numpy as np
@@ -113,6 +115,9 @@ class Profile(dict[str, float]):
     def __init__(self) -> None:
         super().__init__()
         self.by_initial: dict[str, list[str]] = {}
+        # keys asked for and not in the profile -> (the keys of their initial, how many of those were compared;
+        # -1: one matched), so that a later ask compares only the keys added since (the profile only grows)
+        self.compared: dict[str, tuple[list[str], int]] = {}
 
     def merge(self, found: dict[str, float]) -> None:
         for key, weight in found.items():
@@ -123,9 +128,19 @@ class Profile(dict[str, float]):
                 self[key] = weight
 
     def names(self, key: str) -> bool:
-        return key in self or any(same_entity(key, other) for other in self.by_initial.get(_initial(key), ()))
+        if key in self:
+            return True
+        others, compared = self.compared.get(key) or (self.by_initial.get(_initial(key)), 0)
+        if compared < 0:
+            return True
+        if others is None or compared == len(others):
+            return False
+        found = any(same_entity(key, other) for other in islice(others, compared, None))
+        self.compared[key] = (others, -1 if found else len(others))
+        return found
 
 
+@lru_cache(maxsize=1 << 16)
 def _initial(key: str) -> str:
     return key.rsplit(" ", 1)[-1][:1]
 
@@ -202,7 +217,7 @@ def dot(a: dict[str, float], b: dict[str, float]) -> float:
     """Dot product of two sparse vectors."""
     if len(a) > len(b):
         a, b = b, a
-    return sum(w * b.get(k, 0.0) for k, w in a.items())
+    return sum(map(mul, a.values(), map(b.get, a, repeat(0.0))))
 
 
 def rare_words(article: Article, top: int = 64) -> dict[str, float]:
@@ -219,7 +234,7 @@ def overlap(article: dict[str, float], profile: Profile) -> float | None:
     total = sum(article.values())
     if not total:
         return None
-    return sum(w for key, w in article.items() if profile.names(key)) / total
+    return sum(w for key, w in article.items() if key in profile or profile.names(key)) / total
 
 
 def dates_conflict(a: EventTime, b: EventTime) -> bool:
@@ -241,71 +256,126 @@ class MemberIndex:
     while there are fewer than ``ann_from``, beyond that approximately (usearch HNSW, one
     thread, so the result is deterministic for a given input order).
 
-    Removed members leave tombstones in the HNSW graph; it is rebuilt from the live vectors
-    when they outnumber the live ones, so its size follows the open window, not the history.
+    The vectors are rows of one matrix in the order they were added; a removed member's row
+    is blanked, and the blanks dropped before the next scan (events close a day at a time, so
+    that is about once a day). Removed members leave tombstones in the HNSW graph; it is
+    rebuilt from the live vectors when they outnumber the live ones. Both follow the open
+    window, not the history.
     """
 
     def __init__(self, ann_from: int):
         self.ann_from = ann_from
-        self.vectors: dict[int, np.ndarray] = {}
+        self.row_of: dict[int, int] = {}  # key -> row of ``matrix``
+        self.matrix: np.ndarray | None = None  # rows [0, used) hold vectors, blanked ones too
+        self.row_keys = np.empty(0, np.int64)  # per row, its key (-1: blanked)
+        self.used = 0
         self.index = None
         self.removed = 0
 
     def __len__(self) -> int:
-        return len(self.vectors)
+        return len(self.row_of)
 
     def add(self, keys: list[int], vectors: np.ndarray) -> None:
-        for key, vector in zip(keys, vectors):
-            self.vectors[key] = vector.copy()
-        if self.index is not None and keys:
+        if not keys:
+            return
+        self._append(keys, vectors)
+        if self.index is not None:
             self.index.add(np.asarray(keys, np.uint64), vectors.astype(np.float32), threads=1)
-        elif len(self.vectors) >= self.ann_from:
+        elif len(self.row_of) >= self.ann_from:
             self._rebuild()
+
+    def _append(self, keys: list[int], vectors: np.ndarray) -> None:
+        if self.matrix is None:
+            self.matrix = np.empty((0, vectors.shape[1]), vectors.dtype)
+        if self.used + len(keys) > len(self.matrix):  # grows by doubling
+            capacity = max(2 * len(self.matrix), self.used + len(keys), 64)
+            self.matrix = np.concatenate([self.matrix[: self.used], np.empty((capacity - self.used,
+                                                                              self.matrix.shape[1]), self.matrix.dtype)])
+            self.row_keys = np.concatenate([self.row_keys[: self.used], np.full(capacity - self.used, -1, np.int64)])
+        rows = range(self.used, self.used + len(keys))
+        self.matrix[rows.start: rows.stop] = vectors
+        self.row_keys[rows.start: rows.stop] = keys
+        self.row_of.update(zip(keys, rows))
+        self.used = rows.stop
 
     def remove(self, keys: list[int]) -> None:
         """Forget these members (keys not in the index are ignored)."""
-        present = [k for k in keys if self.vectors.pop(k, None) is not None]
-        if self.index is None or not present:
+        present = [k for k in keys if k in self.row_of]
+        if not present:
+            return
+        self.row_keys[[self.row_of.pop(k) for k in present]] = -1
+        if self.index is None:
             return
         self.removed += len(present)
-        if len(self.vectors) < self.ann_from // 2:
+        if len(self.row_of) < self.ann_from // 2:
             self.index = None
-        elif self.removed > len(self.vectors):
+        elif self.removed > len(self.row_of):
             self._rebuild()
         else:
             self.index.remove(np.asarray(present, np.uint64))
 
+    def _compact(self) -> None:
+        """Drop the blanked rows, keeping the others in order."""
+        if len(self.row_of) == self.used:
+            return
+        live = np.flatnonzero(self.row_keys[: self.used] >= 0)
+        self.used = len(live)
+        self.matrix[: self.used] = self.matrix[live]
+        self.row_keys[: self.used] = self.row_keys[live]
+        self.row_keys[self.used:] = -1
+        self.row_of = dict(zip(self.row_keys[: self.used].tolist(), range(self.used)))
+
     def _rebuild(self) -> None:
         from usearch.index import Index
 
-        keys = np.fromiter(self.vectors, np.uint64, len(self.vectors))
-        matrix = np.vstack(list(self.vectors.values()))
+        self._compact()
         # 8-bit vectors and a light graph: on the synthetic stream (bench stream), within 0.01
         # B-cubed F1 of the exact scan at twice the speed of 32-bit vectors.
-        self.index = Index(ndim=matrix.shape[1], metric="cos", dtype="i8", connectivity=16, expansion_add=32,
+        self.index = Index(ndim=self.matrix.shape[1], metric="cos", dtype="i8", connectivity=16, expansion_add=32,
                            expansion_search=64)
-        self.index.add(keys, matrix.astype(np.float32), threads=1)
+        self.index.add(self.row_keys[: self.used].astype(np.uint64), self.matrix[: self.used].astype(np.float32),
+                       threads=1)
         self.removed = 0
 
     def search(self, queries: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
         """Per query, up to ``count`` (key, cosine) of its nearest members."""
-        count = min(count, len(self.vectors))
+        count = min(count, len(self.row_of))
         if not count:
             return [[] for _ in queries]
         if self.index is None:
-            keys = np.fromiter(self.vectors, np.int64, len(self.vectors))
-            sims = queries @ np.vstack(list(self.vectors.values())).T
-            top = np.argpartition(-sims, count - 1, axis=1)[:, :count]
-            return [list(zip(keys[row].tolist(), sims[i, row].tolist())) for i, row in enumerate(top)]
+            self._compact()
+            keys = self.row_keys[: self.used]
+            sims = queries @ self.matrix[: self.used].T
+            top = _top_columns(sims, count)
+            return list(map(list, map(zip, keys[top].tolist(), np.take_along_axis(sims, top, axis=1).tolist())))
         found = self.index.search(queries.astype(np.float32), count, threads=1)
         rows = found.keys.reshape(len(queries), -1).astype(np.int64)
         counts = found.counts if len(queries) > 1 else [len(found.keys)]  # one query gives one Matches
         # 8-bit cosines are a little off: the exact ones, from the kept vectors.
         known = np.unique(np.concatenate([row[:n] for row, n in zip(rows, counts)]))
-        cosines = queries @ np.vstack([self.vectors[k] for k in known.tolist()]).T
+        cosines = queries @ self.matrix[[self.row_of[k] for k in known.tolist()]].T
         columns = np.searchsorted(known, rows)
         return [list(zip(row[:n].tolist(), cosines[i, columns[i, :n]].tolist()))
                 for i, (row, n) in enumerate(zip(rows, counts))]
+
+
+def _top_columns(sims: np.ndarray, count: int, blocks: int = 64) -> np.ndarray:
+    """Per row of ``sims``, the columns of its ``count`` largest values (ties: the first column).
+
+    The ``count``-th largest of the maxima of ``blocks`` disjoint column blocks is a floor no
+    higher than the row's ``count``-th largest value, so only the few values at the floor or
+    above are sorted.
+    """
+    height, width = sims.shape
+    span = width // blocks
+    if span < 2 or count > blocks:
+        return np.argsort(-sims, axis=1, kind="stable")[:, :count]
+    maxima = sims[:, : blocks * span].reshape(height, blocks, span).max(axis=2)
+    floor = np.partition(maxima, blocks - count, axis=1)[:, blocks - count]
+    rows, columns = np.nonzero(sims >= floor[:, None])
+    order = np.lexsort((columns, -sims[rows, columns], rows))
+    starts = np.cumsum(np.bincount(rows, minlength=height)) - np.bincount(rows, minlength=height)
+    return columns[order[(starts[:, None] + np.arange(count)).ravel()]].reshape(height, count)
 
 
 def _nearest_earlier(leads: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
@@ -314,7 +384,7 @@ def _nearest_earlier(leads: np.ndarray, count: int) -> list[list[tuple[int, floa
     if count <= 0:
         return [[] for _ in leads]
     sims = np.where(np.tri(len(leads), k=-1, dtype=bool), leads @ leads.T, -np.inf)
-    top = np.argpartition(-sims, count - 1, axis=1)[:, :count]
+    top = _top_columns(sims, count)
     values = np.take_along_axis(sims, top, axis=1)
     return [[(r, v) for r, v in zip(row, vals) if r < i] for i, (row, vals) in
             enumerate(zip(top.tolist(), values.tolist()))]
@@ -349,6 +419,12 @@ SPLIT_SIZES = (4, 256)  # an event is re-scored for a split when its size passes
 SPLIT_MOVERS = 0.34  # ... and splits when at most this share (a third) of each group's members would join the other
 SPLIT_GROUP = 2  # the smallest group that splits off
 SMALL_EVENT = 2  # at the end of a micro-batch, an event this small merges into a larger one its members would join
+
+
+@lru_cache(maxsize=16)
+def _positive_sum(weights: tuple[float, ...], indexes: tuple[int, ...]) -> float:
+    """The sum of these weights' positive parts."""
+    return sum(max(0.0, weights[i]) for i in indexes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,7 +517,7 @@ class EventClusterer:
         partial = (JOIN_MODEL.bias + w[0] * dense + w[3] * other_language + w[4] * other_language * dense
                    + w[5] * margin + w[6] * other_language * margin)
         # the others at their most favourable (shared words, actors, titles at most 1)
-        return partial + sum(max(0.0, w[i]) for i in (1, 2, 7, 8, 9)) + max(0.0, w[10]) * other_language < floor
+        return partial + _positive_sum(w, (1, 2, 7, 8, 9)) + max(0.0, w[10]) * other_language < floor
 
     @staticmethod
     def who(signals: ArticleSignals, event: EventState) -> float | None:
@@ -459,7 +535,7 @@ class EventClusterer:
         dated = event.time.stated or signals.time.stated
         if weekdays_clash(signals.time, event.time) and dated and features[2] < CLASH_WHO:
             return None  # with a date known, another weekday and other actors: another event
-        logit = JOIN_MODEL.bias + sum(w * f for w, f in zip(JOIN_MODEL.weights, features))
+        logit = JOIN_MODEL.bias + sum(map(mul, JOIN_MODEL.weights, features))
         return logit if logit >= floor else None
 
     def restore(self, members: list[tuple[ArticleSignals, str]]) -> None:
