@@ -578,8 +578,13 @@ class EventClusterer:
                 self._split_if_two_groups(event)
         # Small events the batch made or came close to (its articles' nearest members before it):
         nearby = (self.event_of_key.get(key) for found in nearest for key, _ in found)
-        for event_id in dict.fromkeys([*sizes_before, *filter(None, nearby)]):
-            self._absorb_if_small(event_id)
+        small = [event_id for event_id in dict.fromkeys([*sizes_before, *filter(None, nearby)])
+                 if event_id in self.events and len(self.events[event_id].members) <= SMALL_EVENT]
+        members = [m for event_id in small for m in self.events[event_id].members]
+        found = self.index.search(np.vstack([m.lead for m in members]), self.neighbours) if members else []
+        nearest_of = {m.article_id: members_found for m, members_found in zip(members, found)}  # searched at once
+        for event_id in small:
+            self._absorb_if_small(event_id, nearest_of)
         position_of = {s.article_id: position for position, (s, _) in enumerate(batch)}
         for change in self.changes[first_change:]:
             for article_id in change.articles:
@@ -631,16 +636,20 @@ class EventClusterer:
         del self.events[absorbed.id]
         return keep.id
 
-    def _absorb_if_small(self, event_id: str) -> None:
+    def _absorb_if_small(self, event_id: str, nearest_of: dict[str, list[tuple[int, float]]]) -> None:
         """Merge a small open event (SMALL_EVENT members at most) into one as large or larger that each of its
         members would join (log-odds at the threshold or above, the best by the lowest): an article that came before
         the rest of its event, scored when that event was young or missing, gets a second look at the end
-        of its micro-batch."""
+        of its micro-batch. ``nearest_of``: the nearest members of articles already searched (by article id)."""
         event = self.events.get(event_id)
         if event is None or len(event.members) > SMALL_EVENT:
             return
         lowest: dict[str, float] = {}  # per host event: the lowest log-odds of the members so far
-        found_all = self.index.search(np.vstack([m.lead for m in event.members]), self.neighbours)
+        unsearched = [m for m in event.members if m.article_id not in nearest_of]
+        if unsearched:  # members it gained from another small event of this batch
+            nearest_of.update(zip((m.article_id for m in unsearched),
+                                  self.index.search(np.vstack([m.lead for m in unsearched]), self.neighbours)))
+        found_all = [nearest_of[m.article_id] for m in event.members]
         for position, (member, found) in enumerate(zip(event.members, found_all)):
             candidates: dict[str, float] = {}
             for key, cosine in found:
