@@ -4,6 +4,8 @@ import time
 import pytest
 from click.testing import CliRunner
 
+from test_bench_events import two_events_file
+
 from storyweave.cli import main
 from storyweave.pipeline import StageTimes
 
@@ -19,13 +21,7 @@ def test_a_stage_inside_another_counts_for_itself_only():
 
 
 def test_bench_pipeline_runs_each_encoder_and_prints_stages_and_one_json_line(tmp_path):
-    quake = "A strong earthquake struck Valparaiso on Monday, the Chilean seismology office said. "
-    rehab = "Actress Tara Reid checked into the Promises clinic in Malibu, her agent told People. "
-    rows = [{"id": "1", "title": "Quake in Valparaiso", "text": quake + "Houses collapsed.", "lang": "en"},
-            {"id": "2", "title": "Valparaiso earthquake", "text": quake + "Power failed.", "lang": "en"},
-            {"id": "3", "title": "Tara Reid in rehab", "text": rehab + "She is 33.", "lang": "en"}]
-    path = tmp_path / "articles.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    path = two_events_file(tmp_path)
     result = CliRunner().invoke(main, ["bench", "pipeline", "--data", str(path), "--encoder", "hashing",
                                        "--encoder", "hashing", "--limit", "2"])
     assert result.exit_code == 0, result.output

@@ -24,6 +24,18 @@ def test_agglomerative_baseline_finds_the_separating_threshold():
     assert np.allclose(np.diag(tfidf_similarity(texts)), 1.0)
 
 
+def two_events_file(tmp_path):
+    """A gold JSONL file of three English articles: two of an earthquake, one of a rehab stay."""
+    quake = "A strong earthquake struck Valparaiso on Monday, the Chilean seismology office said. "
+    rehab = "Actress Tara Reid checked into the Promises clinic in Malibu, her agent told People. "
+    rows = [{"id": "1", "title": "Quake in Valparaiso", "text": quake + "Houses collapsed.", "lang": "en", "event": "q"},
+            {"id": "2", "title": "Valparaiso earthquake", "text": quake + "Power failed.", "lang": "en", "event": "q"},
+            {"id": "3", "title": "Tara Reid in rehab", "text": rehab + "She is 33.", "lang": "en", "event": "r"}]
+    path = tmp_path / "gold.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
 def test_halves_split_on_a_field_and_together_make_the_whole(tmp_path):
     rows = [{"text": f"t{i}", "event": f"e{i}", "topic": str(i % 3)} for i in range(9)]
     path = tmp_path / "gold.jsonl"
@@ -35,13 +47,7 @@ def test_halves_split_on_a_field_and_together_make_the_whole(tmp_path):
 
 
 def test_eval_events_command_prints_tables_and_one_json_line(tmp_path):
-    quake = "A strong earthquake struck Valparaiso on Monday, the Chilean seismology office said. "
-    rehab = "Actress Tara Reid checked into the Promises clinic in Malibu, her agent told People. "
-    rows = [{"id": "1", "title": "Quake in Valparaiso", "text": quake + "Houses collapsed.", "event": "q"},
-            {"id": "2", "title": "Valparaiso earthquake", "text": quake + "Power failed.", "event": "q"},
-            {"id": "3", "title": "Tara Reid in rehab", "text": rehab + "She is 33.", "event": "r"}]
-    path = tmp_path / "gold.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    path = two_events_file(tmp_path)
     result = CliRunner().invoke(main, ["eval", "events", "--gold", str(path), "--encoder", "hashing",
                                        "--cache-db", str(tmp_path / "cache.db")])
     assert result.exit_code == 0, result.output

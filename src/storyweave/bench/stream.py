@@ -23,13 +23,14 @@ import numpy as np
 
 from storyweave.bench.events import score
 from storyweave.bench.metrics import one_core
-from storyweave.cluster import ArticleSignals, EventClusterer
+from storyweave.cluster import ANN_FROM, ArticleSignals, EventClusterer
 from storyweave.dates import EventTime
 from storyweave.dedup import unit_rows
 
 START = date(2024, 1, 1)
-# Candidate events by HNSW once the window holds 4,096 members, or always by an exact scan.
-METHODS = {"ann": 4096, "exact scan": 2**62}
+# Candidate events as storyweave finds them (by HNSW once the window holds ANN_FROM members), or
+# always by an exact scan.
+METHODS = {"ann": ANN_FROM, "exact scan": 2**62}
 
 
 @dataclass(frozen=True, slots=True)
