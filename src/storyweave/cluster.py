@@ -26,10 +26,10 @@ import math
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import lru_cache
 from itertools import islice, repeat
 from operator import mul
-from datetime import date, timedelta
 
 import numpy as np
 
