@@ -8,8 +8,9 @@ from click.testing import CliRunner
 from storyweave.bench import langid as bench_langid
 from storyweave.bench.langid import BenchDataError, Sample, comparable, load_samples, score
 from storyweave.cli import main
-from storyweave.language import (MACROLANGUAGE, MALAY_INDONESIAN, SERBO_CROATIAN, UNDETERMINED, Py3LangId, VarietyAwareLangId, byte_naive_bayes,
-                                 detect_language, detect_languages, detect_segments, normalise_language)
+from storyweave.language import (MACROLANGUAGE, MALAY_INDONESIAN, SERBO_CROATIAN, UNDETERMINED, Py3LangId,
+                                 VarietyAwareLangId, _model_bytes, byte_naive_bayes, detect_language,
+                                 detect_languages, detect_segments, normalise_language)
 
 SAMPLES = {
     "en": "The two presidents spoke by telephone on Sunday about the security demands presented by Moscow.",
@@ -205,3 +206,10 @@ def test_bench_langid_prints_a_table_then_storyweave_figures(langid_data, monkey
     assert re.search(r"absent\s+not installed", result.output)
     figures = json.loads(result.output.strip().splitlines()[-1])
     assert figures["accuracy"] == 1.0 and figures["texts_per_s"] > 0
+
+
+@pytest.mark.parametrize("text", ["Plain ASCII text.", "ÉTÉ À PARIS", "e\u0301te\u0301 décomposé", "ΑΘΗΝΑ", "東京", "\ud800 lone"])
+def test_the_model_reads_the_bytes_py3langid_reads(text):
+    from py3langid.langid import LanguageIdentifier
+
+    assert _model_bytes(text) == LanguageIdentifier._encode(text)

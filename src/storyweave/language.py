@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import groupby
@@ -419,9 +420,7 @@ class ByteNaiveBayes:
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Normalised probabilities, one row per text, one column per label of :attr:`labels`."""
-        from py3langid.langid import LanguageIdentifier
-
-        encoded = [LanguageIdentifier._encode(text) for text in texts]  # py3langid's case and NFC rules
+        encoded = [_model_bytes(text) for text in texts]
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         scores = np.concatenate([self._scores(encoded[start:start + self.batch])
                                  for start in range(0, len(encoded), self.batch)] or [self._scores([])])
@@ -456,6 +455,16 @@ class ByteNaiveBayes:
         if not hasattr(self._scratch, "counts"):
             self._scratch.counts = np.zeros(len(self._weights), dtype=np.int32)
         return self._scratch.counts
+
+
+def _model_bytes(text: str) -> bytes:
+    """The bytes py3langid reads for ``text`` (as its ``_encode``): all-capital text lower-cased,
+    NFC (nothing to do for ASCII), UTF-8."""
+    if text.isupper():
+        text = text.lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return text.encode("utf8", errors="surrogatepass")
 
 
 def _automaton_depth(table: np.ndarray, row_start: np.ndarray) -> int:
