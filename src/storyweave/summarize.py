@@ -212,14 +212,13 @@ def with_names(sentences: list[_Sentence]) -> dict[str, str]:
         s.names = {identity[m.key] for m in mentions}
         s.people = {identity[m.key] for m in mentions if m.kind == "person" and " " in m.key}
         for m in mentions:
-            before = _word_before(s.text, m.text)
             if m.kind == "person":
                 s.persons[identity[m.key]] = m.text
-                if before in person_cues(s.article.lang):
-                    s.roles.add(before)
+                if (role := _word_before(s.text, m.text)) in person_cues(s.article.lang):
+                    s.roles.add(role)
             elif m.kind == "place":
                 s.places.update(dict.fromkeys(countries_of(m.key), m.text))
-                s.located = s.located or before in LOCATIVES.get(s.article.lang, ())
+                s.located = s.located or _word_before(s.text, m.text) in LOCATIVES.get(s.article.lang, ())
     return identity
 
 
