@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from storyweave.bench import langid as bench_langid
-from storyweave.bench.langid import BenchDataError, Sample, comparable, load_samples, score
+from storyweave.bench.langid import BenchDataError, Sample, as_articles, comparable, load_samples, score
 from storyweave.cli import main
 from storyweave.language import (MACROLANGUAGE, MALAY_INDONESIAN, SERBO_CROATIAN, UNDETERMINED, Py3LangId,
                                  VarietyAwareLangId, _model_bytes, byte_naive_bayes, detect_language,
@@ -185,6 +185,13 @@ def test_benchmark_scores_count_und_as_wrong_and_confident_only_above_the_thresh
     samples = [Sample("a", "en", ""), Sample("b", "de", ""), Sample("c", "fr", "")]
     s = score(samples, [("en", 0.99), ("nl", 0.6), (UNDETERMINED, 0.1)])
     assert (s.accuracy, s.confident_accuracy, s.confident_share, s.undetermined_share) == (1 / 3, 1.0, 1 / 3, 1 / 3)
+
+
+def test_bench_articles_join_texts_of_one_language_in_order_and_drop_short_remainders():
+    samples = [Sample("1", "en", "a" * 6), Sample("2", "fr", "b" * 9), Sample("3", "en", "c" * 3),
+               Sample("4", "fr", "d"), Sample("5", "en", "e" * 12)]
+    assert as_articles(samples, 10) == [Sample("1+3", "en", "aaaaaa ccc"), Sample("2+4", "fr", "bbbbbbbbb d"),
+                                        Sample("5", "en", "e" * 12)]
 
 
 def test_bench_data_must_be_id_lang_text_lines(tmp_path):

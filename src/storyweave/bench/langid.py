@@ -89,6 +89,21 @@ def load_samples(path: Path, limit: int | None = None, half: int | None = None) 
     return samples
 
 
+def as_articles(samples: Sequence[Sample], chars: int) -> list[Sample]:
+    """Consecutive samples of one language joined by spaces into articles of at least ``chars``
+    characters (ids joined by '+'), in the order their last sample comes; each language's remainder
+    shorter than ``chars`` is left out."""
+    articles, pending = [], {}
+    for sample in samples:
+        parts = pending.setdefault(sample.lang, [])
+        parts.append(sample)
+        if sum(len(part.text) + 1 for part in parts) > chars:
+            articles.append(Sample("+".join(part.id for part in parts), sample.lang,
+                                   " ".join(part.text for part in parts)))
+            del pending[sample.lang]
+    return articles
+
+
 def _id_number(sample_id: str) -> int:
     """The last number in ``sample_id`` ('flores-dev-042-bos_Latn' -> 42; 0 when it has none)."""
     numbers = re.findall(r"\d+", sample_id)
