@@ -546,15 +546,17 @@ class VarietyAwareLangId(Py3LangId):
     first read at two short probes, at its beginning and in its middle, whose probabilities are
     multiplied (two pieces of evidence); they settle it when both probes name the same language and
     the product is ``sure`` of it, or when both name varieties of one group. Otherwise py3langid reads
-    up to ``sample_chars``, so the cost is bounded whatever the text's length. A text in a group of
-    close varieties (Bosnian/Croatian/Serbian, Malay/Indonesian, Bokmål/Nynorsk) gets the variety its
-    marker words in the whole text favour, with its low confidence, rather than ``und``."""
+    up to ``sample_chars``. A text in a group of close varieties (Bosnian/Croatian/Serbian,
+    Malay/Indonesian, Bokmål/Nynorsk) gets the variety its marker words favour, counted in up to
+    ``marker_chars`` (the whole of an article), with its low confidence, rather than ``und``. The
+    cost is so bounded whatever the text's length."""
 
     name = "storyweave"
     probe_chars = 160
     long_chars = 800  # texts longer than this are probed first
     sure = 0.99
     sample_chars = 1500
+    marker_chars = 20_000
 
     def decide_many(self, texts: Sequence[str]) -> list[tuple[str, float, float]]:
         labels = byte_naive_bayes().labels
@@ -575,11 +577,12 @@ class VarietyAwareLangId(Py3LangId):
             prob = float(joint[at, best[at]])
             decided[long[at]] = (labels[best[at]], prob, prob)
         for at in np.flatnonzero(varieties).tolist():
-            decided[long[at]] = _variety(_GROUP_OF[labels[best[at]]], joint[at], texts[long[at]])
+            decided[long[at]] = _variety(_GROUP_OF[labels[best[at]]], joint[at], texts[long[at]][:self.marker_chars])
         rest = [i for i in range(len(texts)) if i not in decided]
         rows = _probability_rows([_window(texts[i], 0, self.sample_chars) for i in rest])
         for i, row, (lang, prob) in zip(rest, rows, _most_probable(rows)):
-            decided[i] = _variety(_GROUP_OF[lang], row, texts[i]) if lang in _GROUP_OF else (lang, prob, prob)
+            decided[i] = (_variety(_GROUP_OF[lang], row, texts[i][:self.marker_chars]) if lang in _GROUP_OF
+                          else (lang, prob, prob))
         return [decided[i] for i in range(len(texts))]
 
 
