@@ -32,6 +32,12 @@ def test_people_are_told_from_places_and_institutions():
     assert kinds["soviet union"] != "person" and kinds["country:FR"] == "place"
 
 
+def test_a_name_joined_to_a_lower_case_word_is_an_adjective_not_a_name():
+    found = keys("The Brussels-based alliance backed Turkish-speaking Azerbaijan against Kremlin-backed rebels.", "en")
+    assert "country:AZ" in found
+    assert not {key for key in found if "-" in key or key in {"brussels", "kremlin"}}
+
+
 def test_weekdays_are_not_entities():
     assert not keys("On Sunday the talks ended.", "en") & {"sunday"}
 

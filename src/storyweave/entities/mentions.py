@@ -36,6 +36,7 @@ from ..text import fold, zipf
 from .gazetteer import connectors, country_code, gazetteer, is_place, native_names, person_cues
 
 _TOKEN = re.compile(r"(?:\p{Lu}{1,3}\.){2,}|[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:[-'’&·][\p{L}\p{M}\p{N}]+)*")
+_COMPOUND_TAIL = re.compile(r"(?<=^\p{Lu}[\p{L}\p{M}]*)-\p{Ll}")  # "Kremlin-backed": an adjective, no name
 _SUFFIX = re.compile(r"(?<=\p{L})['’]\p{Ll}{0,5}$")  # "Putin's", "Rusya'nın": not part of the name
 _OPENERS = "“\"‘«(¿¡-–—'[:.!?…"
 _COMMON_WORD_ZIPF = 4.0  # a capitalised word this frequent opening a sentence needs other evidence
@@ -163,7 +164,7 @@ class _Context:
                     if i + 1 < len(tokens) and tokens[i + 1].text[0].isupper():
                         self.pairs_inside.add((token.folded, tokens[i + 1].folded))
         self.shouting = shouting
-        self.capitals = [[t.text[0].isupper() and (not shout or not _is_acronym(t.text) or self._known(t)
+        self.capitals = [[t.text[0].isupper() and not _COMPOUND_TAIL.search(t.text) and (not shout or not _is_acronym(t.text) or self._known(t)
                                                    or sentence[t.start - 1:t.start] == "(")  # "(EFE)"
                           for t in tokens] for sentence, tokens, shout in zip(sentences, tokenised, shouting)]
 
