@@ -3,7 +3,8 @@ from datetime import date
 import numpy as np
 
 from storyweave.dedup import (NearDuplicateDetector, RelationFinder, TranslationDetector, TranslationMiner, name_forms,
-                              normalised_body_key, original_evidence, shared_span, shingle_hashes)
+                              normalised_body_key, numbers_differ, numbers_in, original_evidence, shared_span,
+                              shingle_hashes)
 from storyweave.models import Article
 
 
@@ -172,3 +173,26 @@ def test_online_translations_need_clear_margins_not_just_the_closest_passage():
     pool.insert(5, _article("en", "en", "en"))
     relations = RelationFinder().find_all(pool, 6, vectors, copy_of={})
     assert [(r.kind, r.article_id, r.original_id) for r in relations] == [("translation", "fr", "en")]
+
+
+def test_numbers_are_read_in_any_script_and_grouping():
+    assert numbers_in("9,000 students, 1 600 km, ٩٠٠٠ at 9.30 on 2022-01-02") == {
+        "9000", "1600", "9", "30", "2022", "1", "2"}
+
+
+def test_texts_differ_in_numbers_when_they_share_none_and_both_write_some_or_one_a_long_one():
+    assert numbers_differ(frozenset({"2022"}), frozenset({"1998"}))
+    assert numbers_differ(frozenset({"1969"}), frozenset())
+    assert not numbers_differ(frozenset({"13"}), frozenset())  # "thirteen" may be spelled out
+    assert not numbers_differ(frozenset({"9000", "5"}), frozenset({"9000"}))
+
+
+def test_translations_are_not_sought_among_distant_documents_or_documents_whose_numbers_differ():
+    rng = np.random.default_rng(3)
+    story, other = _texts(rng, 2, sentences=8)
+    vectors = {"en": story, "fr": _translate(rng, story), "de": other}
+    pool = [_article("en", "en", "In 1969, 400 people came."), _article("fr", "fr", "En 2012, 30 personnes.")]
+    assert RelationFinder().find_all(pool, 1, vectors, copy_of={}) == []
+    pool[1] = _article("fr", "fr", "En 1969, 400 personnes sont venues.")
+    assert [r.original_id for r in RelationFinder().find_all(pool, 1, vectors, copy_of={})] == ["en"]
+    assert RelationFinder(min_similarity=0.999).find_all(pool, 1, vectors, copy_of={}) == []

@@ -268,6 +268,23 @@ class TranslationMiner:
         return self.select(langs, nearest, self.alignments(langs, vectors, nearest))
 
 
+# A number as written: digits, perhaps in groups of three ("9,000", "1 600", "٩٠٠٠", "1920s"), not
+# ending a word of an alphabet ("MH17", "G20": names, which translators may write otherwise).
+_NUMBER = regex.compile(r"(?<![\p{Latin}\p{Cyrillic}\p{Greek}\d])(?:\d{1,3}(?:[ ,.'’\u00a0\u202f]\d{3})+(?!\d)|\d+)")
+
+
+def numbers_in(text: str) -> frozenset[str]:
+    """The numbers ``text`` writes in digits of any script, without group separators or leading zeros."""
+    return frozenset(str(int("".join(c for c in found if c.isdigit()))) for found in _NUMBER.findall(text))
+
+
+def numbers_differ(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two texts' numbers show they are not translations: they share none, and both write
+    some or one writes a number of three digits or more (a year, a count: translators keep those
+    in digits, where they may spell out "thirteen")."""
+    return not a & b and (bool(a) and bool(b) or any(len(number) >= 3 for number in a | b))
+
+
 # -- which of two translations is the original ----------------------------------------------
 
 # Notes that say a text is a translation ("translated from French", "traduit de l'anglais").
@@ -517,8 +534,9 @@ class RelationFinder:
     # Each bead must be clearly closer to its partner than to the other candidates' sentences.
     online_margin = 1.02
 
-    def __init__(self, candidates: int = 5):
+    def __init__(self, candidates: int = 5, min_similarity: float = 0.0):
         self.candidates = candidates  # closest earlier articles of each language tried as originals
+        self.min_similarity = min_similarity  # document cosine below which two articles are not tried
         self.near_duplicates = NearDuplicateDetector()
         self.translations = TranslationDetector(margin=self.online_margin)
         self._signatures: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()
@@ -549,6 +567,7 @@ class RelationFinder:
             earlier_copies[j].append(i)
         docs = unit_rows(np.vstack([vectors[a.id].mean(axis=0) for a in pool]))
         langs = np.array([a.lang for a in pool])
+        numbers = [numbers_in(f"{a.title} {a.body}") for a in pool]
         relations = []
         for position in range(first_new, len(pool)):
             article = pool[position]
@@ -558,7 +577,7 @@ class RelationFinder:
                 relation = self._copy(pool, position, earlier_copies[position], signatures)
                 if relation is None:
                     relation = self._translation(pool, position, docs[:position] @ docs[position],
-                                                 langs[:position], vectors)
+                                                 langs[:position], vectors, numbers)
             if relation:
                 relations.append(relation)
         return relations
@@ -581,12 +600,14 @@ class RelationFinder:
                         f"Jaccard {jaccard[best]:.2f}); shares {length} words in a row from word {start}")
 
     def _translation(self, pool: list[Article], position: int, similarity: np.ndarray, langs: np.ndarray,
-                     vectors: dict[str, np.ndarray]) -> Relation | None:
+                     vectors: dict[str, np.ndarray], numbers: list[frozenset[str]]) -> Relation | None:
         """The best-aligned earlier article in another language, among the closest ones of each language
-        (``similarity`` and ``langs``: document cosines and languages of the articles before it).
+        (``similarity`` and ``langs``: document cosines and languages of the articles before it;
+        ``numbers``: the numbers each article of the pool writes).
 
         Margins are taken against the closest articles of each language, so the more of them
-        there are, the less a bead needs (see :class:`TranslationDetector`).
+        there are, the less a bead needs (see :class:`TranslationDetector`). Only those at least
+        ``min_similarity`` close, and whose numbers do not differ (:func:`numbers_differ`), are aligned.
         """
         article = pool[position]
         if article.lang == "und":
@@ -601,6 +622,8 @@ class RelationFinder:
             near_mine = self.translations.neighbourhood(mine, np.vstack([vectors[pool[j].id] for j in found]))
             margin = self.translations.margin_for(min(len(found), len(same_language)))
             for j in found:
+                if similarity[j] < self.min_similarity or numbers_differ(numbers[position], numbers[j]):
+                    continue
                 theirs = vectors[pool[j].id]
                 near_theirs = self.translations.neighbourhood(theirs, np.vstack(same_language))
                 alignment = self.translations.align(mine, theirs, near_mine, near_theirs, margin)
