@@ -160,6 +160,7 @@ def test_jsonl(tmp_path: Path) -> None:
         json.dumps(["a", "list"]),
         json.dumps({"body": "Body key.", "published": "sometime soon"}),
         "   ",
+        json.dumps({"text": 123}),
     ]
     path = write(tmp_path / "items.jsonl", "\n".join(lines) + "\n")
     items = read(path)
@@ -181,6 +182,7 @@ def test_jsonl(tmp_path: Path) -> None:
         ),
         Rejected(f"{path}#6", "not a JSON object but list"),
         Document(source=f"{path}#7", content="Body key.", format="text"),
+        Rejected(f"{path}#9", '"text" is not a string'),
     ]
     assert items[1].reason.startswith("malformed JSON")
 
@@ -355,6 +357,8 @@ RANDOM_HIGH_BYTES = bytes(_RNG.randrange(0x80, 0x100) for _ in range(500))
         ("notgzip.txt.gz", b"plain text, not gzip", "not valid gzip"),
         ("cut.txt.gz", gzip.compress(b"x" * 5000)[:-20], "not valid gzip"),
         ("junk.warc", b"\x00\x01binary" * 10, "corrupt WARC"),
+        ("nouri.warc", b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 5\r\n\r\nshort",
+         "corrupt WARC: record 1 lacks required headers"),
         ("mystery.dat", b"\x00\x01\x02\x03", "unsupported file type"),
     ],
     ids=lambda value: value if isinstance(value, str) and "." in value else "",

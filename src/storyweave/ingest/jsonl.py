@@ -67,7 +67,8 @@ def _document(line: bytes, item: str) -> Document:
         raise IngestError(f"not a JSON object but {type(obj).__name__}")
     bodies = [(text, fmt) for key, fmt in _BODY_KEYS if (text := nonblank(obj.get(key)))]
     if not bodies:
-        raise IngestError("no text, body or html")
+        wrong = [key for key, _ in _BODY_KEYS if key in obj and obj[key] is not None and not isinstance(obj[key], str)]
+        raise IngestError(f'"{wrong[0]}" is not a string' if wrong else "no text, body or html")
     content, fmt = bodies[0]
     url = nonblank(obj.get("url"))
     return Document(

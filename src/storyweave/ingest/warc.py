@@ -41,6 +41,8 @@ def read_warc(path: Path, source: str, max_bytes: int) -> Iterator[Document | Re
                 previous = record
         except _ARCHIVE_ERRORS as exc:
             raise IngestError(f"corrupt WARC: {exc}".strip()) from None
+        except (AttributeError, TypeError):  # warcio on a record without the headers it expects
+            raise IngestError(f"corrupt WARC: record {number + 1} lacks required headers") from None
     if previous is None:
         raise IngestError("no WARC records")
     _check_intact(previous, number)
