@@ -534,9 +534,8 @@ class RelationFinder:
     # Each bead must be clearly closer to its partner than to the other candidates' sentences.
     online_margin = 1.02
 
-    def __init__(self, candidates: int = 5, min_similarity: float = 0.0):
+    def __init__(self, candidates: int = 5):
         self.candidates = candidates  # closest earlier articles of each language tried as originals
-        self.min_similarity = min_similarity  # document cosine below which two articles are not tried
         self.near_duplicates = NearDuplicateDetector()
         self.translations = TranslationDetector(margin=self.online_margin)
         self._signatures: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()
@@ -606,8 +605,8 @@ class RelationFinder:
         ``numbers``: the numbers each article of the pool writes).
 
         Margins are taken against the closest articles of each language, so the more of them
-        there are, the less a bead needs (see :class:`TranslationDetector`). Only those at least
-        ``min_similarity`` close, and whose numbers do not differ (:func:`numbers_differ`), are aligned.
+        there are, the less a bead needs (see :class:`TranslationDetector`). Only those whose
+        numbers do not differ (:func:`numbers_differ`) are aligned.
         """
         article = pool[position]
         if article.lang == "und":
@@ -622,7 +621,7 @@ class RelationFinder:
             near_mine = self.translations.neighbourhood(mine, np.vstack([vectors[pool[j].id] for j in found]))
             margin = self.translations.margin_for(min(len(found), len(same_language)))
             for j in found:
-                if similarity[j] < self.min_similarity or numbers_differ(numbers[position], numbers[j]):
+                if numbers_differ(numbers[position], numbers[j]):
                     continue
                 theirs = vectors[pool[j].id]
                 near_theirs = self.translations.neighbourhood(theirs, np.vstack(same_language))

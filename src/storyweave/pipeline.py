@@ -36,9 +36,8 @@ from .text import content_hash, split_sentences
 # long sentence's length.
 ALIGNED_SENTENCES = 8
 MAX_SENTENCE_CHARS = 400
-# Possible translations: leads, and documents (the mean of their embedded sentences), this close in two
-# languages (0 at the encoder's topic floor, 1 at identity).
-TRANSLATION_CLOSENESS = 0.3
+# Possible translations: leads this close (0 at the encoder's topic floor, 1 at identity) in two languages.
+TRANSLATION_LEAD = 0.3
 # Members of open events come back in every batch: their clustering signals are kept (most recent first).
 KEPT_SIGNALS = 50_000
 
@@ -166,7 +165,7 @@ class Pipeline:
         self.encoder = get_encoder(encoder) if isinstance(encoder, str) else encoder
         self.batch_size = batch_size
         self.open_events = open_events
-        self.relations = RelationFinder(min_similarity=self._translation_floor)
+        self.relations = RelationFinder()
         self.entities = Registry(self.store)
         self.times = StageTimes()  # seconds per stage, for throughput reports
         self._signals: OrderedDict[str, ArticleSignals] = OrderedDict()
@@ -276,11 +275,6 @@ class Pipeline:
             known.update((hashes[t], embedded.new[hashes[t]]) for t in missing)
         embedded.vectors.update((a, np.vstack([known[hashes[t]] for t in ts])) for a, ts in texts.items())
 
-    @property
-    def _translation_floor(self) -> float:
-        """The cosine of two translations' leads, or documents, at least (:data:`TRANSLATION_CLOSENESS`)."""
-        return self.encoder.topic_floor + TRANSLATION_CLOSENESS * (1.0 - self.encoder.topic_floor)
-
     def _translation_candidates(self, articles: list[Article], vectors: dict[str, np.ndarray],
                                 new: int) -> list[Article]:
         """Articles whose lead is close to that of an article in another language (one of the first ``new``)."""
@@ -288,7 +282,8 @@ class Pipeline:
             return []
         leads = np.vstack([unit(vectors[a.id][:LEAD_VECTORS].mean(axis=0)) for a in articles])
         langs = np.array([a.lang for a in articles])
-        close = (leads[:new] @ leads.T >= self._translation_floor) & (langs[:new, None] != langs[None, :])
+        floor = self.encoder.topic_floor + TRANSLATION_LEAD * (1.0 - self.encoder.topic_floor)
+        close = (leads[:new] @ leads.T >= floor) & (langs[:new, None] != langs[None, :])
         chosen = close.any(axis=1).tolist() + [False] * (len(articles) - new)
         chosen = np.logical_or(chosen, close.any(axis=0))
         return [a for a, pick in zip(articles, chosen) if pick]
