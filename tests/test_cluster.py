@@ -5,8 +5,9 @@ import numpy as np
 from storyweave.bench.events import score
 from storyweave.bench.stream import StreamShape, SyntheticNews
 from storyweave.cluster import (ArticleSignals, EventClusterer, EventState, MemberIndex, Profile, StoryLinker,
-                                _top_columns, overlap, story_order)
+                                _top_columns, overlap, signals_for, story_order)
 from storyweave.dates import Anchor, EventTime
+from storyweave.models import Article
 
 RNG = np.random.default_rng(1)
 COMMON = RNG.normal(size=64)
@@ -81,6 +82,20 @@ def test_a_translation_follows_its_original_unless_clearly_about_something_else(
                      base=_event(_topic()))
     assert clusterer.add(same, "ev-b") == "ev-a"
     assert clusterer.add(other, "ev-c") == "ev-c"
+
+
+def test_a_translation_whose_sentences_all_align_follows_its_original_as_a_copy_does():
+    sentences = ["Phone call.", "Putin called Erdogan.", "They spoke of security."]
+    article = Article("b", "b.txt", sentences[0], " ".join(sentences[1:]), lang="fr", sentences=sentences,
+                      translation_of="a")
+    vectors = np.vstack([_near(EVENT, 0.1) for _ in sentences])
+    assert signals_for(article, vectors, alignment=0.8).translated  # checked by the clusterer
+    followed = signals_for(article, vectors, alignment=1.0)
+    assert followed.follows == "a" and not followed.translated
+    clusterer = EventClusterer(topic_floor=0.8)
+    clusterer.add(_signals("a", CALL, CALL_WORDS), "ev-a")
+    followed.lead = _near(_event(_topic()), 0.12)  # however unlike its original's event it looks
+    assert clusterer.add(followed, "ev-b") == "ev-a"
 
 
 def test_off_topic_article_starts_its_own_event():
