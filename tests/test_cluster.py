@@ -94,8 +94,9 @@ def test_a_translation_whose_sentences_all_align_follows_its_original_as_a_copy_
     assert followed.follows == "a" and not followed.translated
     clusterer = EventClusterer(topic_floor=0.8)
     clusterer.add(_signals("a", CALL, CALL_WORDS), "ev-a")
-    followed.lead = _near(_event(_topic()), 0.12)  # however unlike its original's event it looks
-    assert clusterer.add(followed, "ev-b") == "ev-a"
+    unlike = _signals("c", {"marla quint": 2}, ("clinique",), lang="fr", follows="a", base=_event(_topic()),
+                      translated=followed.translated)  # however unlike its original's event it looks
+    assert clusterer.add(unlike, "ev-c") == "ev-a"
 
 
 def test_off_topic_article_starts_its_own_event():
