@@ -70,7 +70,8 @@ class ArticleSignals:
 TIME_SENTENCES = 2
 LEAD_VECTORS = 3  # the lead's vector is the mean of the title's and the first two body sentences'
 # A translation whose compared sentences all align with its original's follows it as a copy does (on the
-# FLORES dev file all such relations were right, and the clusterer's check rejected 19 of them).
+# FLORES dev file the 343 such relations the clusterer saw were all right; its check turned 10 of them away,
+# and none of the 44 wrong translations found there aligned fully).
 FULLY_ALIGNED = 1.0
 
 
