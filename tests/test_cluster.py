@@ -99,6 +99,21 @@ def test_a_translation_whose_sentences_all_align_follows_its_original_as_a_copy_
     assert clusterer.add(unlike, "ev-c") == "ev-a"
 
 
+def test_a_lone_article_that_nearly_fits_joins_a_large_event_but_not_a_small_one():
+    event = EVENT / np.linalg.norm(EVENT)
+    aside = COMMON - (COMMON @ event) * event
+    aside /= np.linalg.norm(aside)
+    for size, expected in ((12, "ev-m0"), (4, "ev-lone")):
+        members = [_signals(f"m{i}", CALL, CALL_WORDS) for i in range(size)]
+        for member in members:
+            member.lead = member.doc = event
+        lone = _signals("lone", {"olaf scholz": 3}, ("phone", "budget"))
+        lone.lead = lone.doc = 0.89 * event + np.sqrt(1 - 0.89 ** 2) * aside  # log-odds about -0.7 alone
+        clusterer = EventClusterer(topic_floor=0.8)
+        clusterer.add_batch([(m, f"ev-{m.article_id}") for m in members])
+        assert clusterer.add(lone, "ev-lone") == expected
+
+
 def test_off_topic_article_starts_its_own_event():
     clusterer = EventClusterer(topic_floor=0.8)
     clusterer.add(_signals("a", {"joe biden": 2}, CALL_WORDS), "ev-a")
