@@ -99,7 +99,7 @@ def test_a_translation_whose_sentences_all_align_follows_its_original_as_a_copy_
     assert clusterer.add(unlike, "ev-c") == "ev-a"
 
 
-def test_a_lone_article_that_nearly_fits_joins_a_large_event_but_not_a_small_one():
+def test_a_lone_article_that_nearly_fits_joins_a_large_event_at_the_end_of_its_batch_but_not_a_small_one():
     event = EVENT / np.linalg.norm(EVENT)
     aside = COMMON - (COMMON @ event) * event
     aside /= np.linalg.norm(aside)
