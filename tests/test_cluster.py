@@ -5,8 +5,9 @@ import numpy as np
 from storyweave.bench.events import score
 from storyweave.bench.stream import StreamShape, SyntheticNews
 from storyweave.cluster import (ArticleSignals, EventClusterer, EventState, MemberIndex, Profile, StoryLinker,
-                                _top_columns, overlap, story_order)
+                                _top_columns, overlap, signals_for, story_order)
 from storyweave.dates import Anchor, EventTime
+from storyweave.models import Article
 
 RNG = np.random.default_rng(1)
 COMMON = RNG.normal(size=64)
@@ -30,8 +31,9 @@ EVENT = _event(TOPIC)
 
 
 def _signals(aid, who, words=(), time=EventTime(None, None), noise=0.12, follows=None, base=EVENT, lang="en",
-             day=None, translated=False):
-    lead = _near(base, noise)  # articles of one event: about 0.98
+             day=None, translated=False, lead=None):
+    if lead is None:  # drawn: articles of one event about 0.98
+        lead = _near(base, noise)
     actors = {k: w for k, w in who.items() if " " in k}
     vector = dict.fromkeys(words, 1 / np.sqrt(len(words))) if words else {}
     return ArticleSignals(aid, lead=lead, doc=lead, who=who, actors=actors, entities=dict(who), time=time,
@@ -81,6 +83,40 @@ def test_a_translation_follows_its_original_unless_clearly_about_something_else(
                      base=_event(_topic()))
     assert clusterer.add(same, "ev-b") == "ev-a"
     assert clusterer.add(other, "ev-c") == "ev-c"
+
+
+def test_a_translation_whose_sentences_all_align_follows_its_original_as_a_copy_does():
+    event, aside = _event_and_aside()  # drawn from no generator: the other tests' vectors stay as they were
+    sentences = ["Phone call.", "Putin called Erdogan.", "They spoke of security."]
+    article = Article("b", "b.txt", sentences[0], " ".join(sentences[1:]), lang="fr", sentences=sentences,
+                      translation_of="a")
+    vectors = np.vstack([event] * len(sentences))
+    assert signals_for(article, vectors, alignment=0.8).translated  # checked by the clusterer
+    followed = signals_for(article, vectors, alignment=1.0)
+    assert followed.follows == "a" and not followed.translated
+    clusterer = EventClusterer(topic_floor=0.8)
+    clusterer.add(_signals("a", CALL, CALL_WORDS, lead=event), "ev-a")
+    unlike = _signals("c", {"marla quint": 2}, ("clinique",), lang="fr", follows="a", lead=aside,
+                      translated=followed.translated)  # however unlike its original's event it looks
+    assert clusterer.add(unlike, "ev-c") == "ev-a"
+
+
+def _event_and_aside():
+    """EVENT's direction and a unit vector at right angles to it."""
+    event = EVENT / np.linalg.norm(EVENT)
+    aside = COMMON - (COMMON @ event) * event
+    return event, aside / np.linalg.norm(aside)
+
+
+def test_a_lone_article_that_nearly_fits_joins_a_large_event_at_the_end_of_its_batch_but_not_a_small_one():
+    event, aside = _event_and_aside()
+    for size, expected in ((12, "ev-m0"), (4, "ev-lone")):
+        members = [_signals(f"m{i}", CALL, CALL_WORDS, lead=event) for i in range(size)]
+        lead = 0.89 * event + np.sqrt(1 - 0.89 ** 2) * aside  # log-odds about -0.7 alone
+        lone = _signals("lone", {"olaf scholz": 3}, ("phone", "budget"), lead=lead)
+        clusterer = EventClusterer(topic_floor=0.8)
+        clusterer.add_batch([(m, f"ev-{m.article_id}") for m in members])
+        assert clusterer.add(lone, "ev-lone") == expected
 
 
 def test_off_topic_article_starts_its_own_event():

@@ -275,7 +275,7 @@ def test_members_of_open_events_keep_their_signals_between_batches(tmp_path, mon
     computed = []
     original = pipeline_module.signals_for
     monkeypatch.setattr(pipeline_module, "signals_for",
-                        lambda article, vectors: computed.append(article.id) or original(article, vectors))
+                        lambda article, *args: computed.append(article.id) or original(article, *args))
     with Pipeline(tmp_path / "s.db", encoder="hashing", batch_size=2) as pipeline:
         report = pipeline.run(sorted(SEEDS.glob("*.txt")))
     assert len(report.added) == 5

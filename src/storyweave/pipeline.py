@@ -302,7 +302,7 @@ class Pipeline:
         with self.times.stage("relations"):
             plan.relations = self._find_relations(fresh, pool, {a.id: embedded.first(a.id) for a in pool})
         with self.times.stage("events"):
-            clusterer, first_seen, touched = self._assign_events(fresh, known, pool, embedded.vectors)
+            clusterer, first_seen, touched = self._assign_events(fresh, known, pool, embedded.vectors, plan.relations)
         plan.changes = clusterer.changes
         events = sorted(clusterer.events.values(), key=lambda e: first_seen[e.id])
         with self.times.stage("dates"):
@@ -345,9 +345,14 @@ class Pipeline:
         return relations
 
     def _assign_events(self, fresh: list[Prepared], known: list[Article], pool: list[Article],
-                       vectors: dict[str, np.ndarray]) -> tuple[EventClusterer, dict[str, int], set[str]]:
-        """Open events rebuilt from the store, then each new article added in time order."""
-        signals = {a.id: self._signals_of(a, vectors[a.id]) for a in pool}
+                       vectors: dict[str, np.ndarray],
+                       relations: list[Relation]) -> tuple[EventClusterer, dict[str, int], set[str]]:
+        """Open events rebuilt from the store, then each new article added in time order (``relations``: the
+        batch's)."""
+        alignment = self.store.translation_alignments([a.id for a in known if a.translation_of
+                                                       and a.id not in self._signals])
+        alignment.update((r.article_id, r.score) for r in relations if r.kind == "translation")
+        signals = {a.id: self._signals_of(a, vectors[a.id], alignment.get(a.id, 0.0)) for a in pool}
         clusterer = EventClusterer(topic_floor=self.encoder.topic_floor)
         clusterer.restore([(signals[a.id], a.event_id) for a in known])
         first_seen = self.store.event_first_seen(list(clusterer.events))
@@ -364,10 +369,11 @@ class Pipeline:
                 first_seen[event_id], next_seen = next_seen, next_seen + 1
         return clusterer, first_seen, touched
 
-    def _signals_of(self, article: Article, vectors: np.ndarray) -> ArticleSignals:
+    def _signals_of(self, article: Article, vectors: np.ndarray, alignment: float) -> ArticleSignals:
         """The article's clustering signals, computed once while it stays among the recent ones
-        (its text, relations and lead vectors do not change once it is stored)."""
-        signals = self._signals.pop(article.id, None) or signals_for(article, vectors)
+        (its text, relations and lead vectors do not change once it is stored); ``alignment``: see
+        :func:`signals_for`."""
+        signals = self._signals.pop(article.id, None) or signals_for(article, vectors, alignment)
         self._signals[article.id] = signals
         if len(self._signals) > KEPT_SIGNALS:
             self._signals.popitem(last=False)

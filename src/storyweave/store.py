@@ -229,6 +229,11 @@ class Store:
             translation_of=row["translation_of"], event_id=row["event_id"],
         )
 
+    def translation_alignments(self, ids: list[str]) -> dict[str, float]:
+        """Of these articles, those stored as translations, with their relation's score (the aligned share)."""
+        return {r["article_id"]: r["score"] for r in self._rows_where_in(
+            "SELECT article_id, score FROM relations WHERE kind = 'translation' AND article_id IN ({})", ids)}
+
     def put_relation(self, relation: Relation) -> None:
         column = "duplicate_of" if relation.kind == "duplicate" else "translation_of"
         self.db.execute("INSERT OR REPLACE INTO relations VALUES (?,?,?,?,?)",
