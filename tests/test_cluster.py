@@ -112,7 +112,7 @@ def test_a_lone_article_that_nearly_fits_joins_a_large_event_at_the_end_of_its_b
     event, aside = _event_and_aside()
     for size, expected in ((12, "ev-m0"), (4, "ev-lone")):
         members = [_signals(f"m{i}", CALL, CALL_WORDS, lead=event) for i in range(size)]
-        lead = 0.89 * event + np.sqrt(1 - 0.89 ** 2) * aside  # log-odds about -0.7 alone
+        lead = 0.8975 * event + np.sqrt(1 - 0.8975 ** 2) * aside  # below the threshold, by less than ln(12 / 4)
         lone = _signals("lone", {"olaf scholz": 3}, ("phone", "budget"), lead=lead)
         clusterer = EventClusterer(topic_floor=0.8)
         clusterer.add_batch([(m, f"ev-{m.article_id}") for m in members])
