@@ -4,8 +4,8 @@ import numpy as np
 
 from storyweave.bench.events import score
 from storyweave.bench.stream import StreamShape, SyntheticNews
-from storyweave.cluster import (ArticleSignals, EventClusterer, EventState, MemberIndex, Profile, StoryLinker,
-                                _top_columns, overlap, story_order)
+from storyweave.cluster import (JOIN_MODEL, ArticleSignals, EventClusterer, EventState, MemberIndex, Profile,
+                                StoryLinker, _top_columns, overlap, story_order)
 from storyweave.dates import Anchor, EventTime
 
 RNG = np.random.default_rng(1)
@@ -137,6 +137,39 @@ def test_exact_member_index_forgets_removed_members():
         cosines = vectors[live] @ query
         assert [k for k, _ in found] == [live[i] for i in np.argsort(-cosines, kind="stable")[:5]]
     assert index.used == len(live)  # the removed rows were dropped before the scan
+
+
+def test_repeated_search_sees_the_members_added_and_removed_since():
+    vectors = np.vstack([_near(RNG.normal(size=64), 0.0) for _ in range(300)]).astype(np.float32)
+    queries = vectors[150:250]
+    repeated, fresh = MemberIndex(ann_from=10**9), MemberIndex(ann_from=10**9)
+    for index in (repeated, fresh):
+        index.add(list(range(200)), vectors[:200])
+    repeated.search(queries, 5)
+    for index in (repeated, fresh):
+        index.remove(list(range(0, 200, 3)))
+        index.add(list(range(200, 300)), vectors[200:])
+    rows = [0, 7, 60, 99]
+    for again, expected in ((repeated.search_again(queries, rows, 5), fresh.search(queries[rows], 5)),
+                            (repeated.search_again(vectors, rows, 5), fresh.search(vectors[rows], 5))):  # not the last
+        assert [[k for k, _ in found] for found in again] == [[k for k, _ in found] for found in expected]
+        assert np.allclose([[c for _, c in found] for found in again], [[c for _, c in found] for found in expected])
+
+
+def test_score_skips_features_only_when_they_cannot_change_the_answer():
+    clusterer = EventClusterer(topic_floor=0.8)
+    events = [EventState(f"ev-{k}") for k in range(4)]
+    for k, (event, base, who) in enumerate(zip(events, (EVENT, _event(TOPIC), _topic(), EVENT), (CALL, CALL, {}, {}))):
+        for j in range(3):
+            event.add(_signals(f"{k}-{j}", who, CALL_WORDS[j + k:], base=base))
+    for article in (_signals("x", {"vladimir putin": 2}, CALL_WORDS[2:], lang="nl"), _signals("y", {}, ("phone",))):
+        for event in events:
+            cosine = max(float(article.lead @ m.lead) for m in event.members)
+            logit = JOIN_MODEL.bias + np.dot(JOIN_MODEL.weights, clusterer.features(article, event, cosine, [0.9]))
+            for floor in (-np.inf, *np.arange(-12.0, 12.0, 0.25)):
+                found = clusterer.score(article, event, cosine, [0.9], floor=floor)
+                assert (found is None) == (logit < floor)
+                assert found is None or abs(found - logit) < 1e-9
 
 
 def test_top_columns_are_those_of_a_full_sort():

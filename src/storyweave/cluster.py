@@ -271,6 +271,8 @@ class MemberIndex:
         self.used = 0
         self.index = None
         self.removed = 0
+        # the last exact scan: its queries and their cosines to rows [0, its width) as they were then
+        self.last_scan: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.row_of)
@@ -320,6 +322,7 @@ class MemberIndex:
             return
         live = np.flatnonzero(self.row_keys[: self.used] >= 0)
         self.used = len(live)
+        self.last_scan = None
         self.matrix[: self.used] = self.matrix[live]
         self.row_keys[: self.used] = self.row_keys[live]
         self.row_keys[self.used:] = -1
@@ -340,14 +343,14 @@ class MemberIndex:
     def search(self, queries: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
         """Per query, up to ``count`` (key, cosine) of its nearest members."""
         count = min(count, len(self.row_of))
+        self.last_scan = None
         if not count:
             return [[] for _ in queries]
         if self.index is None:
             self._compact()
-            keys = self.row_keys[: self.used]
             sims = queries @ self.matrix[: self.used].T
-            top = _top_columns(sims, count)
-            return list(map(list, map(zip, keys[top].tolist(), np.take_along_axis(sims, top, axis=1).tolist())))
+            self.last_scan = (queries, sims)
+            return self._nearest(sims, count)
         found = self.index.search(queries.astype(np.float32), count, threads=1)
         rows = found.keys.reshape(len(queries), -1).astype(np.int64)
         counts = found.counts if len(queries) > 1 else [len(found.keys)]  # one query gives one Matches
@@ -357,6 +360,25 @@ class MemberIndex:
         columns = np.searchsorted(known, rows)
         return [list(zip(row[:n].tolist(), cosines[i, columns[i, :n]].tolist()))
                 for i, (row, n) in enumerate(zip(rows, counts))]
+
+    def search_again(self, queries: np.ndarray, rows: list[int], count: int) -> list[list[tuple[int, float]]]:
+        """:meth:`search` for these rows of ``queries``; when the last search was an exact scan of ``queries``,
+        only the members added since are scanned (those removed since are passed over)."""
+        if self.last_scan is None or self.last_scan[0] is not queries or not rows:
+            return self.search(queries[rows], count) if rows else []
+        scanned = self.last_scan[1]
+        width = scanned.shape[1]
+        sims = np.concatenate([scanned[rows], queries[rows] @ self.matrix[width: self.used].T], axis=1)
+        sims[:, self.row_keys[: self.used] < 0] = -np.inf
+        return self._nearest(sims, min(count, len(self.row_of)))
+
+    def _nearest(self, sims: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
+        """Per row of ``sims`` (cosines to rows [0, used) of the matrix), its ``count`` nearest (key, cosine)."""
+        if not count:
+            return [[] for _ in sims]
+        top = _top_columns(sims, count)
+        keys = self.row_keys[: self.used]
+        return list(map(list, map(zip, keys[top].tolist(), np.take_along_axis(sims, top, axis=1).tolist())))
 
 
 def _top_columns(sims: np.ndarray, count: int, blocks: int = 64) -> np.ndarray:
@@ -425,12 +447,6 @@ SPLIT_GROUP = 2  # the smallest group that splits off
 SMALL_EVENT = 2  # at the end of a micro-batch, an event this small merges into a larger one its members would join
 
 
-@lru_cache(maxsize=16)
-def _positive_sum(weights: tuple[float, ...], indexes: tuple[int, ...]) -> float:
-    """The sum of these weights' positive parts."""
-    return sum(max(0.0, weights[i]) for i in indexes)
-
-
 @dataclass(frozen=True, slots=True)
 class EventChange:
     """A merge (``other_id`` absorbed into ``event_id``) or a split (``other_id`` split off ``event_id``)
@@ -495,14 +511,22 @@ class EventClusterer:
         a weekday clash, and the title's dense similarity to the latest members' titles (alone
         and in another language)."""
         dense, margin, other_language = self._dense_features(signals, event, cosine, others)
-        shared_words = dot(signals.words, event.words) / event.words_norm if event.words_norm else 0.0
         who = self.who(signals, event)
-        title = signals.lead if signals.title is None else signals.title
-        latest = event.titles[: min(event.title_count, RECENT_TITLES)]
-        title_dense = (float((latest @ title).max()) - self.topic_floor) / (1.0 - self.topic_floor)
-        return [dense, shared_words, who or 0.0, other_language, other_language * dense, margin,
+        title_dense = self._title_dense(signals, event)
+        return [dense, self._shared_words(signals, event), who or 0.0, other_language, other_language * dense, margin,
                 other_language * margin, float(who is None), float(weekdays_clash(signals.time, event.time)),
                 title_dense, other_language * title_dense]
+
+    @staticmethod
+    def _shared_words(signals: ArticleSignals, event: EventState) -> float:
+        """Cosine of the article's rare words to the sum of the event's."""
+        return dot(signals.words, event.words) / event.words_norm if event.words_norm else 0.0
+
+    def _title_dense(self, signals: ArticleSignals, event: EventState) -> float:
+        """The title's dense similarity (0 at the topic floor) to the closest of the latest members' titles."""
+        title = signals.lead if signals.title is None else signals.title
+        latest = event.titles[: min(event.title_count, RECENT_TITLES)]
+        return (float((latest @ title).max()) - self.topic_floor) / (1.0 - self.topic_floor)
 
     def _dense_features(self, signals: ArticleSignals, event: EventState, cosine: float,
                         others: list[float]) -> tuple[float, float, float]:
@@ -513,16 +537,6 @@ class EventClusterer:
         reference = (sum(others) + missing * unrelated) / (len(others) + missing) if others or missing else unrelated
         return (cosine - self.topic_floor) / scale, (cosine - reference) / scale, float(signals.lang not in event.langs)
 
-    def _hopeless(self, signals: ArticleSignals, event: EventState, cosine: float, others: list[float],
-                  floor: float) -> bool:
-        """Whether the dense features alone keep the log-odds below ``floor`` whatever the others say."""
-        dense, margin, other_language = self._dense_features(signals, event, cosine, others)
-        w = JOIN_MODEL.weights
-        partial = (JOIN_MODEL.bias + w[0] * dense + w[3] * other_language + w[4] * other_language * dense
-                   + w[5] * margin + w[6] * other_language * margin)
-        # the others at their most favourable (shared words, actors, titles at most 1)
-        return partial + _positive_sum(w, (1, 2, 7, 8, 9)) + max(0.0, w[10]) * other_language < floor
-
     @staticmethod
     def who(signals: ArticleSignals, event: EventState) -> float | None:
         """People named in both leads; without people on either side, any salient entity."""
@@ -532,14 +546,32 @@ class EventClusterer:
 
     def score(self, signals: ArticleSignals, event: EventState, cosine: float, others: list[float],
               floor: float = 0.0) -> float | None:
-        """Log-odds that the article reports the event, or None when below ``floor`` or it must not join."""
-        if dates_conflict(signals.time, event.time) or self._hopeless(signals, event, cosine, others, floor):
+        """Log-odds that the article reports the event, or None when below ``floor`` or it must not join.
+
+        The features are added cheapest first (dense, shared words, title, actors); once the most
+        favourable values of those still missing (at most 1 each) cannot lift the log-odds to
+        ``floor``, the rest are not computed: the same answer, sooner."""
+        if dates_conflict(signals.time, event.time):
             return None
-        features = self.features(signals, event, cosine, others)
-        dated = event.time.stated or signals.time.stated
-        if weekdays_clash(signals.time, event.time) and dated and features[2] < CLASH_WHO:
+        w = JOIN_MODEL.weights
+        dense, margin, other_language = self._dense_features(signals, event, cosine, others)
+        clash = weekdays_clash(signals.time, event.time)
+        logit = (JOIN_MODEL.bias + w[0] * dense + w[3] * other_language + w[4] * other_language * dense
+                 + w[5] * margin + w[6] * other_language * margin + w[8] * clash)
+        title_weight = w[9] + w[10] * other_language
+        best_title, best_who = max(0.0, title_weight), max(0.0, w[2], w[7])  # who is None: feature 7 alone
+        if logit + max(0.0, w[1]) + best_title + best_who < floor:
+            return None
+        logit += w[1] * self._shared_words(signals, event)
+        if logit + best_title + best_who < floor:
+            return None
+        logit += title_weight * self._title_dense(signals, event)
+        if logit + best_who < floor:
+            return None
+        who = self.who(signals, event)
+        if clash and (event.time.stated or signals.time.stated) and (who or 0.0) < CLASH_WHO:
             return None  # with a date known, another weekday and other actors: another event
-        logit = JOIN_MODEL.bias + sum(map(mul, JOIN_MODEL.weights, features))
+        logit += w[2] * (who or 0.0) + w[7] * (who is None)
         return logit if logit >= floor else None
 
     def restore(self, members: list[tuple[ArticleSignals, str]]) -> None:
@@ -584,17 +616,29 @@ class EventClusterer:
         nearby = (self.event_of_key.get(key) for found in nearest for key, _ in found)
         small = [event_id for event_id in dict.fromkeys([*sizes_before, *filter(None, nearby)])
                  if event_id in self.events and len(self.events[event_id].members) <= SMALL_EVENT]
-        members = [m for event_id in small for m in self.events[event_id].members]
-        found = self.index.search(np.vstack([m.lead for m in members]), self.neighbours) if members else []
-        nearest_of = {m.article_id: members_found for m, members_found in zip(members, found)}  # searched at once
+        position_of = {s.article_id: position for position, (s, _) in enumerate(batch)}
+        nearest_of = self._nearest_members([m for event_id in small for m in self.events[event_id].members],
+                                           leads, position_of)
         for event_id in small:
             self._absorb_if_small(event_id, nearest_of)
-        position_of = {s.article_id: position for position, (s, _) in enumerate(batch)}
         for change in self.changes[first_change:]:
             for article_id in change.articles:
                 if article_id in position_of:
                     assigned[position_of[article_id]] = change.moved_to
         return assigned
+
+    def _nearest_members(self, members: list[ArticleSignals], leads: np.ndarray,
+                         position_of: dict[str, int]) -> dict[str, list[tuple[int, float]]]:
+        """Per member (by article id), its nearest open members, searched at once; the batch's own
+        articles (``position_of`` their rows of the batch's ``leads``) by repeating the batch's search."""
+        again = [m for m in members if m.article_id in position_of]
+        rest = [m for m in members if m.article_id not in position_of]
+        rows = [position_of[m.article_id] for m in again]
+        nearest_of = dict(zip((m.article_id for m in again), self.index.search_again(leads, rows, self.neighbours)))
+        if rest:
+            nearest_of.update(zip((m.article_id for m in rest),
+                                  self.index.search(np.vstack([m.lead for m in rest]), self.neighbours)))
+        return nearest_of
 
     def _choose(self, signals: ArticleSignals, new_id: str, candidates: dict[str, float]) -> str:
         """The best-scoring candidate event (or the original's event, for a copy), else a new one."""
