@@ -386,18 +386,31 @@ def _top_columns(sims: np.ndarray, count: int, blocks: int = 64) -> np.ndarray:
 
     The ``count``-th largest of the maxima of ``blocks`` disjoint column blocks is a floor no
     higher than the row's ``count``-th largest value, so only the few values at the floor or
-    above are sorted.
+    above are sorted. Narrower rows (a few hundred columns) are partitioned instead.
     """
     height, width = sims.shape
     span = width // blocks
-    if span < 2 or count > blocks:
-        return np.argsort(-sims, axis=1, kind="stable")[:, :count]
+    if span < 16 or count > blocks:
+        return _top_columns_narrow(sims, count)
     maxima = sims[:, : blocks * span].reshape(height, blocks, span).max(axis=2)
     floor = np.partition(maxima, blocks - count, axis=1)[:, blocks - count]
     rows, columns = np.nonzero(sims >= floor[:, None])
     order = np.lexsort((columns, -sims[rows, columns], rows))
     starts = np.cumsum(np.bincount(rows, minlength=height)) - np.bincount(rows, minlength=height)
     return columns[order[(starts[:, None] + np.arange(count)).ravel()]].reshape(height, count)
+
+
+def _top_columns_narrow(sims: np.ndarray, count: int) -> np.ndarray:
+    """:func:`_top_columns` by partition; the rows whose ``count``-th value is tied are sorted in full."""
+    if count >= sims.shape[1]:
+        return np.argsort(-sims, axis=1, kind="stable")[:, :count]
+    top = np.argpartition(-sims, count - 1, axis=1)[:, :count]
+    values = np.take_along_axis(sims, top, axis=1)
+    top = np.take_along_axis(top, np.lexsort((top, -values), axis=1), axis=1)
+    tied = (sims >= values.min(axis=1)[:, None]).sum(axis=1) > count
+    if tied.any():
+        top[tied] = np.argsort(-sims[tied], axis=1, kind="stable")[:, :count]
+    return top
 
 
 def _nearest_earlier(leads: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
@@ -737,10 +750,11 @@ class EventClusterer:
         leads = np.vstack([m.lead for m in sample])
         to_other = (leads @ np.vstack([m.lead for m in other.members[-RECENT_TITLES:]]).T).max(axis=1)
         to_own = leads @ np.vstack([m.lead for m in own]).T
-        for row, member in enumerate(sample):
-            alternative = [float(c) for c, m in zip(to_own[row], own) if m is not member]
-            others = [max(alternative)] if alternative else []
-            yield self.score(member, other, float(to_other[row]), others) is not None
+        column = {id(m): column for column, m in enumerate(own)}
+        to_own[np.arange(len(sample)), [column[id(m)] for m in sample]] = -np.inf  # not itself
+        alternatives = [[c] for c in to_own.max(axis=1).tolist()] if len(own) > 1 else repeat([])
+        for member, cosine, others in zip(sample, to_other.tolist(), alternatives):
+            yield self.score(member, other, cosine, others) is not None
 
     def _split_if_two_groups(self, event: EventState) -> None:
         """Split ``event`` when its members form two groups of which few members would join the other."""
@@ -828,7 +842,9 @@ def two_means(vectors: np.ndarray, rounds: int = 4) -> np.ndarray:
         if sides.all() or not sides.any():
             break
         centres = np.vstack([vectors[~sides].mean(axis=0), vectors[sides].mean(axis=0)])
-        sides = (vectors @ centres.T).argmax(axis=1) == 1
+        moved, sides = sides, (vectors @ centres.T).argmax(axis=1) == 1
+        if (moved == sides).all():
+            break
     return sides
 
 
