@@ -4,8 +4,8 @@ import numpy as np
 
 from storyweave.bench.events import score
 from storyweave.bench.stream import StreamShape, SyntheticNews
-from storyweave.cluster import (JOIN_MODEL, ArticleSignals, EventClusterer, EventState, MemberIndex, Profile,
-                                StoryLinker, _top_columns, overlap, story_order)
+from storyweave.cluster import (INDEXED_MEMBERS, JOIN_MODEL, ArticleSignals, EventClusterer, EventState, MemberIndex,
+                                Profile, StoryLinker, _top_columns, overlap, story_order)
 from storyweave.dates import Anchor, EventTime
 
 RNG = np.random.default_rng(1)
@@ -91,13 +91,14 @@ def test_off_topic_article_starts_its_own_event():
 
 
 def test_a_single_article_event_and_a_very_large_event_side_by_side():
-    clusterer = EventClusterer(topic_floor=0.8, ann_from=64)  # the HNSW index takes over past 64 members
+    clusterer = EventClusterer(topic_floor=0.8, ann_from=8)  # the HNSW index takes over past 8 members
     batch = [(_signals(f"big{i}", CALL, CALL_WORDS), f"ev-big{i}") for i in range(600)]
     lone = _signals("lone", {"olaf scholz": 3}, ("budget", "bundestag"), base=_event(_topic()))
     assigned = [e for start in range(0, 600, 100) for e in clusterer.add_batch(batch[start:start + 100])]
     assert set(assigned) == {"ev-big0"}
     assert clusterer.add(lone, "ev-lone") == "ev-lone"
-    assert len(clusterer.events["ev-big0"].members) == 600 and len(clusterer.index) == 601
+    assert len(clusterer.events["ev-big0"].members) == 600 and clusterer.index.index is not None
+    assert sorted(clusterer.index.row_of) == [*range(600 - INDEXED_MEMBERS, 600), 600]  # the latest members and lone
 
 
 def test_undated_articles_keep_the_window_open_and_dated_ones_close_quiet_events():
