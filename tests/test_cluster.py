@@ -157,6 +157,21 @@ def test_repeated_search_sees_the_members_added_and_removed_since():
         assert np.allclose([[c for _, c in found] for found in again], [[c for _, c in found] for found in expected])
 
 
+def test_search_since_a_previous_search_scans_only_the_members_added_since():
+    vectors = np.vstack([_near(RNG.normal(size=64), 0.0) for _ in range(400)]).astype(np.float32)
+    index = MemberIndex(ann_from=10**9)
+    index.add(list(range(200)), vectors[:200])
+    queries = vectors[300:340]
+    previous = [(found, index.mark()) for found in index.search(queries, 5)]
+    found_first = {key for found, _ in previous[:10] for key, _ in found}
+    index.remove([k for k in range(200) if k % 4 == 0 and k not in found_first])  # a few found by the others
+    index.add(list(range(200, 300)), vectors[200:300])
+    live = [k for k in range(300) if k in index.row_of]
+    expected = [[live[i] for i in np.argsort(-(vectors[live] @ q), kind="stable")[:5]] for q in queries]
+    for given in (previous, previous[:20] + [None] * 20):
+        assert [[k for k, _ in found] for found in index.search_since(queries, given, 5)] == expected
+
+
 def test_score_skips_features_only_when_they_cannot_change_the_answer():
     clusterer = EventClusterer(topic_floor=0.8)
     events = [EventState(f"ev-{k}") for k in range(4)]

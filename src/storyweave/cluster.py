@@ -257,10 +257,9 @@ class MemberIndex:
     thread, so the result is deterministic for a given input order).
 
     The vectors are rows of one matrix in the order they were added; a removed member's row
-    is blanked, and the blanks dropped before the next scan (events close a day at a time, so
-    that is about once a day). Removed members leave tombstones in the HNSW graph; it is
-    rebuilt from the live vectors when they outnumber the live ones. Both follow the open
-    window, not the history.
+    is blanked, and the blanks dropped before a scan once they are a fifth of the rows. Removed
+    members leave tombstones in the HNSW graph; it is rebuilt from the live vectors when they
+    outnumber the live ones. Both follow the open window, not the history.
     """
 
     def __init__(self, ann_from: int):
@@ -268,8 +267,11 @@ class MemberIndex:
         self.row_of: dict[int, int] = {}  # key -> row of ``matrix``
         self.matrix: np.ndarray | None = None  # rows [0, used) hold vectors, blanked ones too
         self.row_keys = np.empty(0, np.int64)  # per row, its key (-1: blanked)
+        self.serials = np.empty(0, np.int64)  # per row, when it was added (rows added before)
         self.used = 0
+        self.added = 0
         self.index = None
+        self.generation = 0  # counts the changes of search method (exact scan, each new HNSW graph)
         self.removed = 0
         # the last exact scan: its queries and their cosines to rows [0, its width) as they were then
         self.last_scan: tuple[np.ndarray, np.ndarray] | None = None
@@ -294,11 +296,14 @@ class MemberIndex:
             self.matrix = np.concatenate([self.matrix[: self.used], np.empty((capacity - self.used,
                                                                               self.matrix.shape[1]), self.matrix.dtype)])
             self.row_keys = np.concatenate([self.row_keys[: self.used], np.full(capacity - self.used, -1, np.int64)])
+            self.serials = np.concatenate([self.serials[: self.used], np.empty(capacity - self.used, np.int64)])
         rows = range(self.used, self.used + len(keys))
         self.matrix[rows.start: rows.stop] = vectors
         self.row_keys[rows.start: rows.stop] = keys
+        self.serials[rows.start: rows.stop] = np.arange(self.added, self.added + len(keys))
         self.row_of.update(zip(keys, rows))
         self.used = rows.stop
+        self.added += len(keys)
 
     def remove(self, keys: list[int]) -> None:
         """Forget these members (keys not in the index are ignored)."""
@@ -311,6 +316,7 @@ class MemberIndex:
         self.removed += len(present)
         if len(self.row_of) < self.ann_from // 2:
             self.index = None
+            self.generation += 1
         elif self.removed > len(self.row_of):
             self._rebuild()
         else:
@@ -325,6 +331,7 @@ class MemberIndex:
         self.last_scan = None
         self.matrix[: self.used] = self.matrix[live]
         self.row_keys[: self.used] = self.row_keys[live]
+        self.serials[: self.used] = self.serials[live]
         self.row_keys[self.used:] = -1
         self.row_of = dict(zip(self.row_keys[: self.used].tolist(), range(self.used)))
 
@@ -339,6 +346,7 @@ class MemberIndex:
         self.index.add(self.row_keys[: self.used].astype(np.uint64), self.matrix[: self.used].astype(np.float32),
                        threads=1)
         self.removed = 0
+        self.generation += 1
 
     def search(self, queries: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
         """Per query, up to ``count`` (key, cosine) of its nearest members."""
@@ -347,8 +355,10 @@ class MemberIndex:
         if not count:
             return [[] for _ in queries]
         if self.index is None:
-            self._compact()
+            if self.used > len(self.row_of) * 5 // 4:  # blanks are scanned (and passed over) until they are many
+                self._compact()
             sims = queries @ self.matrix[: self.used].T
+            self._pass_over_blanks(sims)
             self.last_scan = (queries, sims)
             return self._nearest(sims, count)
         found = self.index.search(queries.astype(np.float32), count, threads=1)
@@ -369,8 +379,44 @@ class MemberIndex:
         scanned = self.last_scan[1]
         width = scanned.shape[1]
         sims = np.concatenate([scanned[rows], queries[rows] @ self.matrix[width: self.used].T], axis=1)
-        sims[:, self.row_keys[: self.used] < 0] = -np.inf
+        self._pass_over_blanks(sims)
         return self._nearest(sims, min(count, len(self.row_of)))
+
+    def _pass_over_blanks(self, sims: np.ndarray) -> None:
+        """Cosines to the blanked rows (columns of ``sims``) set below any other."""
+        if self.used > len(self.row_of):
+            sims[:, self.row_keys[: self.used] < 0] = -np.inf
+
+    def mark(self) -> tuple[int, int]:
+        """What :meth:`search_since` needs to know of the index at the time of a search."""
+        return self.added, self.generation
+
+    def search_since(self, queries: np.ndarray, previous: list[tuple[list[tuple[int, float]], tuple[int, int]] | None],
+                     count: int) -> list[list[tuple[int, float]]]:
+        """:meth:`search`, helped by ``previous`` results where known (found, and the index's :meth:`mark` then):
+        while the scan is exact and none of those found has been removed since, they are still the nearest of
+        the members then, so only the members added since are scanned."""
+        count = min(count, len(self.row_of))
+        known = [row for row, seen in enumerate(previous) if seen is not None and len(seen[0]) == count
+                 and self.index is None and seen[1][1] == self.generation and all(k in self.row_of for k, _ in seen[0])]
+        results: list[list[tuple[int, float]]] = [[] for _ in queries]
+        if known:
+            by_mark: dict[int, list[int]] = {}
+            for row in known:
+                by_mark.setdefault(previous[row][1][0], []).append(row)
+            for since, rows in by_mark.items():  # the rows added since
+                columns = np.flatnonzero((self.serials[: self.used] >= since) & (self.row_keys[: self.used] >= 0))
+                sims = queries[rows] @ self.matrix[columns].T
+                top = _top_columns(sims, min(count, len(columns)))
+                keys = self.row_keys[columns][top].tolist()
+                for row, added, cosines in zip(rows, keys, np.take_along_axis(sims, top, axis=1).tolist()):
+                    # the earlier found come first among equals, as in a full scan (their rows were added before)
+                    results[row] = sorted([*previous[row][0], *zip(added, cosines)], key=lambda f: -f[1])[:count]
+        unknown = sorted(set(range(len(queries))) - set(known))
+        if unknown:
+            for row, found in zip(unknown, self.search(queries[unknown], count)):
+                results[row] = found
+        return results
 
     def _nearest(self, sims: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
         """Per row of ``sims`` (cosines to rows [0, used) of the matrix), its ``count`` nearest (key, cosine)."""
@@ -516,6 +562,9 @@ class EventClusterer:
         self.index = MemberIndex(self.ann_from)
         self.event_of_key: dict[int, str] = {}
         self.unindexed: dict[str, int] = {}  # per open event: how many of its first keys are out of the index
+        # of members of small events (by article id): their nearest members when last searched, and the index's mark
+        # then
+        self.nearest_before: dict[str, tuple[list[tuple[int, float]], tuple[int, int]]] = {}
         self.next_key = 0
         self.clock: date | None = None
 
@@ -678,8 +727,13 @@ class EventClusterer:
         rows = [position_of[m.article_id] for m in again]
         nearest_of = dict(zip((m.article_id for m in again), self.index.search_again(leads, rows, self.neighbours)))
         if rest:
-            nearest_of.update(zip((m.article_id for m in rest),
-                                  self.index.search(np.vstack([m.lead for m in rest]), self.neighbours)))
+            nearest_of.update(zip((m.article_id for m in rest), self.index.search_since(
+                np.vstack([m.lead for m in rest]), [self.nearest_before.get(m.article_id) for m in rest],
+                self.neighbours)))
+        mark = self.index.mark()
+        self.nearest_before = {article_id: seen for article_id, seen in self.nearest_before.items()
+                               if (event := self.events.get(self.event_of.get(article_id, ""))) is not None
+                               and len(event.members) <= SMALL_EVENT} | {a: (f, mark) for a, f in nearest_of.items()}
         return nearest_of
 
     def _choose(self, signals: ArticleSignals, new_id: str, candidates: dict[str, float]) -> str:
