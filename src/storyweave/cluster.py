@@ -3,8 +3,8 @@
 Whole-document similarity says two articles share a *topic*; it cannot tell two
 events of one topic apart (two earthquakes, two calls a week apart between the same
 capitals). Articles arrive in micro-batches in time order. For each, candidate events
-come from its nearest open members by lead vector (an exact scan while the window is
-small, an HNSW index beyond); a logistic model (:data:`JOIN_MODEL`) weighs the lead's
+come from its nearest open members by lead vector, among each event's latest (an exact scan
+while the window is small, an HNSW index beyond); a logistic model (:data:`JOIN_MODEL`) weighs the lead's
 and the title's dense similarity and their margin over the other candidates, shared rare
 words of the whole text, shared lead actors (entities matched across spellings), and
 whether the language is new to the event, so translations need less lexical agreement.
@@ -533,8 +533,9 @@ class EventClusterer:
 
     An article joins the candidate event it fits best by :data:`JOIN_MODEL`, if any fits;
     otherwise it starts an event. Candidate events are the ``candidates`` closest of those of
-    the ``neighbours`` nearest open members (by lead) and of earlier articles of the same
-    micro-batch (an exact scan below ``ann_from`` open members, approximate beyond). With
+    the ``neighbours`` nearest open members (by lead; of each event its latest :data:`INDEXED_MEMBERS`)
+    and of earlier articles of the same micro-batch (an exact scan below ``ann_from`` indexed
+    members, approximate beyond). With
     ``quiet_days``, an event that has had no article for that many days of the stream's
     clock is closed: it leaves the window and the index.
 
