@@ -4,8 +4,8 @@ import numpy as np
 
 from storyweave.bench.events import score
 from storyweave.bench.stream import StreamShape, SyntheticNews
-from storyweave.cluster import (ArticleSignals, EventClusterer, EventState, MemberIndex, Profile, StoryLinker,
-                                _top_columns, overlap, signals_for, story_order)
+from storyweave.cluster import (INDEXED_MEMBERS, JOIN_MODEL, ArticleSignals, EventClusterer, EventState, MemberIndex,
+                                Profile, StoryLinker, _top_columns, overlap, signals_for, story_order)
 from storyweave.dates import Anchor, EventTime
 from storyweave.models import Article
 
@@ -127,13 +127,14 @@ def test_off_topic_article_starts_its_own_event():
 
 
 def test_a_single_article_event_and_a_very_large_event_side_by_side():
-    clusterer = EventClusterer(topic_floor=0.8, ann_from=64)  # the HNSW index takes over past 64 members
+    clusterer = EventClusterer(topic_floor=0.8, ann_from=8)  # the HNSW index takes over past 8 members
     batch = [(_signals(f"big{i}", CALL, CALL_WORDS), f"ev-big{i}") for i in range(600)]
     lone = _signals("lone", {"olaf scholz": 3}, ("budget", "bundestag"), base=_event(_topic()))
     assigned = [e for start in range(0, 600, 100) for e in clusterer.add_batch(batch[start:start + 100])]
     assert set(assigned) == {"ev-big0"}
     assert clusterer.add(lone, "ev-lone") == "ev-lone"
-    assert len(clusterer.events["ev-big0"].members) == 600 and len(clusterer.index) == 601
+    assert len(clusterer.events["ev-big0"].members) == 600 and clusterer.index.index is not None
+    assert sorted(clusterer.index.row_of) == [*range(600 - INDEXED_MEMBERS, 600), 600]  # the latest members and lone
 
 
 def test_undated_articles_keep_the_window_open_and_dated_ones_close_quiet_events():
@@ -175,13 +176,64 @@ def test_exact_member_index_forgets_removed_members():
     assert index.used == len(live)  # the removed rows were dropped before the scan
 
 
+def test_repeated_search_sees_the_members_added_and_removed_since():
+    vectors = np.vstack([_near(RNG.normal(size=64), 0.0) for _ in range(300)]).astype(np.float32)
+    queries = vectors[150:250]
+    repeated, fresh = MemberIndex(ann_from=10**9), MemberIndex(ann_from=10**9)
+    for index in (repeated, fresh):
+        index.add(list(range(200)), vectors[:200])
+    repeated.search(queries, 5)
+    for index in (repeated, fresh):
+        index.remove(list(range(0, 200, 3)))
+        index.add(list(range(200, 300)), vectors[200:])
+    rows = [0, 7, 60, 99]
+    for again, expected in ((repeated.search_again(queries, rows, 5), fresh.search(queries[rows], 5)),
+                            (repeated.search_again(vectors, rows, 5), fresh.search(vectors[rows], 5))):  # not the last
+        assert [[k for k, _ in found] for found in again] == [[k for k, _ in found] for found in expected]
+        assert np.allclose([[c for _, c in found] for found in again], [[c for _, c in found] for found in expected])
+
+
+def test_search_since_a_previous_search_scans_only_the_members_added_since():
+    vectors = np.vstack([_near(RNG.normal(size=64), 0.0) for _ in range(400)]).astype(np.float32)
+    index = MemberIndex(ann_from=10**9)
+    index.add(list(range(200)), vectors[:200])
+    queries = vectors[300:340]
+    previous = [(found, index.mark()) for found in index.search(queries, 5)]
+    found_first = {key for found, _ in previous[:10] for key, _ in found}
+    index.remove([k for k in range(200) if k % 4 == 0 and k not in found_first])  # a few found by the others
+    index.add(list(range(200, 300)), vectors[200:300])
+    live = [k for k in range(300) if k in index.row_of]
+    expected = [[live[i] for i in np.argsort(-(vectors[live] @ q), kind="stable")[:5]] for q in queries]
+    for given in (previous, previous[:20] + [None] * 20):
+        assert [[k for k, _ in found] for found in index.search_since(queries, given, 5)] == expected
+
+
+def test_score_skips_features_only_when_they_cannot_change_the_answer():
+    clusterer = EventClusterer(topic_floor=0.8)
+    events = [EventState(f"ev-{k}") for k in range(4)]
+    for k, (event, base, who) in enumerate(zip(events, (EVENT, _event(TOPIC), _topic(), EVENT), (CALL, CALL, {}, {}))):
+        for j in range(3):
+            event.add(_signals(f"{k}-{j}", who, CALL_WORDS[j + k:], base=base))
+    for article in (_signals("x", {"vladimir putin": 2}, CALL_WORDS[2:], lang="nl"), _signals("y", {}, ("phone",))):
+        for event in events:
+            cosine = max(float(article.lead @ m.lead) for m in event.members)
+            logit = JOIN_MODEL.bias + np.dot(JOIN_MODEL.weights, clusterer.features(article, event, cosine, [0.9]))
+            for floor in (-np.inf, *np.arange(-12.0, 12.0, 0.25)):
+                found = clusterer.score(article, event, cosine, [0.9], floor=floor)
+                assert (found is None) == (logit < floor)
+                assert found is None or abs(found - logit) < 1e-9
+
+
 def test_top_columns_are_those_of_a_full_sort():
-    sims = RNG.normal(size=(7, 1000)).astype(np.float32)
-    sims[:, 500:] = -np.inf  # rows with few finite values
-    sims[0, :20] = 0.5  # ties: the first columns win
-    for count in (1, 5, 16):
-        expected = np.argsort(-sims, axis=1, kind="stable")[:, :count]
-        assert (_top_columns(sims, count) == expected).all()
+    for width in (50, 300, 5000):  # sorted, partitioned, by block maxima
+        sims = RNG.normal(size=(7, width)).astype(np.float32)
+        sims[:, width // 2:] = -np.inf  # rows with few finite values
+        sims[0, :20] = 0.5  # ties: the first columns win
+        sims[1, [3, 9, 30]] = 4.0
+        sims[2, [13, 3, 14, 5, 19, 6, 7]] = 4.0  # where a partition leaves them out of order
+        for count in (1, 2, 5, 16):
+            expected = np.argsort(-sims, axis=1, kind="stable")[:, :count]
+            assert (_top_columns(sims, count) == expected).all()
 
 
 def test_synthetic_stream_is_clustered_close_to_its_true_events():

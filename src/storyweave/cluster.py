@@ -3,8 +3,8 @@
 Whole-document similarity says two articles share a *topic*; it cannot tell two
 events of one topic apart (two earthquakes, two calls a week apart between the same
 capitals). Articles arrive in micro-batches in time order. For each, candidate events
-come from its nearest open members by lead vector (an exact scan while the window is
-small, an HNSW index beyond); a logistic model (:data:`JOIN_MODEL`) weighs the lead's
+come from its nearest open members by lead vector, among each event's latest (an exact scan
+while the window is small, an HNSW index beyond); a logistic model (:data:`JOIN_MODEL`) weighs the lead's
 and the title's dense similarity and their margin over the other candidates, shared rare
 words of the whole text, shared lead actors (entities matched across spellings), and
 whether the language is new to the event, so translations need less lexical agreement.
@@ -263,10 +263,9 @@ class MemberIndex:
     thread, so the result is deterministic for a given input order).
 
     The vectors are rows of one matrix in the order they were added; a removed member's row
-    is blanked, and the blanks dropped before the next scan (events close a day at a time, so
-    that is about once a day). Removed members leave tombstones in the HNSW graph; it is
-    rebuilt from the live vectors when they outnumber the live ones. Both follow the open
-    window, not the history.
+    is blanked, and the blanks dropped before a scan once they are a fifth of the rows. Removed
+    members leave tombstones in the HNSW graph; it is rebuilt from the live vectors when they
+    outnumber the live ones. Both follow the open window, not the history.
     """
 
     def __init__(self, ann_from: int):
@@ -274,9 +273,14 @@ class MemberIndex:
         self.row_of: dict[int, int] = {}  # key -> row of ``matrix``
         self.matrix: np.ndarray | None = None  # rows [0, used) hold vectors, blanked ones too
         self.row_keys = np.empty(0, np.int64)  # per row, its key (-1: blanked)
+        self.serials = np.empty(0, np.int64)  # per row, when it was added (rows added before)
         self.used = 0
+        self.added = 0
         self.index = None
+        self.generation = 0  # counts the changes of search method (exact scan, each new HNSW graph)
         self.removed = 0
+        # the last exact scan: its queries and their cosines to rows [0, its width) as they were then
+        self.last_scan: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.row_of)
@@ -298,11 +302,14 @@ class MemberIndex:
             self.matrix = np.concatenate([self.matrix[: self.used], np.empty((capacity - self.used,
                                                                               self.matrix.shape[1]), self.matrix.dtype)])
             self.row_keys = np.concatenate([self.row_keys[: self.used], np.full(capacity - self.used, -1, np.int64)])
+            self.serials = np.concatenate([self.serials[: self.used], np.empty(capacity - self.used, np.int64)])
         rows = range(self.used, self.used + len(keys))
         self.matrix[rows.start: rows.stop] = vectors
         self.row_keys[rows.start: rows.stop] = keys
+        self.serials[rows.start: rows.stop] = np.arange(self.added, self.added + len(keys))
         self.row_of.update(zip(keys, rows))
         self.used = rows.stop
+        self.added += len(keys)
 
     def remove(self, keys: list[int]) -> None:
         """Forget these members (keys not in the index are ignored)."""
@@ -315,6 +322,7 @@ class MemberIndex:
         self.removed += len(present)
         if len(self.row_of) < self.ann_from // 2:
             self.index = None
+            self.generation += 1
         elif self.removed > len(self.row_of):
             self._rebuild()
         else:
@@ -326,8 +334,10 @@ class MemberIndex:
             return
         live = np.flatnonzero(self.row_keys[: self.used] >= 0)
         self.used = len(live)
+        self.last_scan = None
         self.matrix[: self.used] = self.matrix[live]
         self.row_keys[: self.used] = self.row_keys[live]
+        self.serials[: self.used] = self.serials[live]
         self.row_keys[self.used:] = -1
         self.row_of = dict(zip(self.row_keys[: self.used].tolist(), range(self.used)))
 
@@ -342,18 +352,21 @@ class MemberIndex:
         self.index.add(self.row_keys[: self.used].astype(np.uint64), self.matrix[: self.used].astype(np.float32),
                        threads=1)
         self.removed = 0
+        self.generation += 1
 
     def search(self, queries: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
         """Per query, up to ``count`` (key, cosine) of its nearest members."""
         count = min(count, len(self.row_of))
+        self.last_scan = None
         if not count:
             return [[] for _ in queries]
         if self.index is None:
-            self._compact()
-            keys = self.row_keys[: self.used]
+            if self.used > len(self.row_of) * 5 // 4:  # blanks are scanned (and passed over) until they are many
+                self._compact()
             sims = queries @ self.matrix[: self.used].T
-            top = _top_columns(sims, count)
-            return list(map(list, map(zip, keys[top].tolist(), np.take_along_axis(sims, top, axis=1).tolist())))
+            self._pass_over_blanks(sims)
+            self.last_scan = (queries, sims)
+            return self._nearest(sims, count)
         found = self.index.search(queries.astype(np.float32), count, threads=1)
         rows = found.keys.reshape(len(queries), -1).astype(np.int64)
         counts = found.counts if len(queries) > 1 else [len(found.keys)]  # one query gives one Matches
@@ -364,24 +377,92 @@ class MemberIndex:
         return [list(zip(row[:n].tolist(), cosines[i, columns[i, :n]].tolist()))
                 for i, (row, n) in enumerate(zip(rows, counts))]
 
+    def search_again(self, queries: np.ndarray, rows: list[int], count: int) -> list[list[tuple[int, float]]]:
+        """:meth:`search` for these rows of ``queries``; when the last search was an exact scan of ``queries``,
+        only the members added since are scanned (those removed since are passed over)."""
+        if self.last_scan is None or self.last_scan[0] is not queries or not rows:
+            return self.search(queries[rows], count) if rows else []
+        scanned = self.last_scan[1]
+        width = scanned.shape[1]
+        sims = np.concatenate([scanned[rows], queries[rows] @ self.matrix[width: self.used].T], axis=1)
+        self._pass_over_blanks(sims)
+        return self._nearest(sims, min(count, len(self.row_of)))
+
+    def _pass_over_blanks(self, sims: np.ndarray) -> None:
+        """Cosines to the blanked rows (columns of ``sims``) set below any other."""
+        if self.used > len(self.row_of):
+            sims[:, self.row_keys[: self.used] < 0] = -np.inf
+
+    def mark(self) -> tuple[int, int]:
+        """What :meth:`search_since` needs to know of the index at the time of a search."""
+        return self.added, self.generation
+
+    def search_since(self, queries: np.ndarray, previous: list[tuple[list[tuple[int, float]], tuple[int, int]] | None],
+                     count: int) -> list[list[tuple[int, float]]]:
+        """:meth:`search`, helped by ``previous`` results where known (found, and the index's :meth:`mark` then):
+        while the scan is exact and none of those found has been removed since, they are still the nearest of
+        the members then, so only the members added since are scanned."""
+        count = min(count, len(self.row_of))
+        known = [row for row, seen in enumerate(previous) if seen is not None and len(seen[0]) == count
+                 and self.index is None and seen[1][1] == self.generation and all(k in self.row_of for k, _ in seen[0])]
+        results: list[list[tuple[int, float]]] = [[] for _ in queries]
+        if known:
+            by_mark: dict[int, list[int]] = {}
+            for row in known:
+                by_mark.setdefault(previous[row][1][0], []).append(row)
+            for since, rows in by_mark.items():  # the rows added since
+                columns = np.flatnonzero((self.serials[: self.used] >= since) & (self.row_keys[: self.used] >= 0))
+                sims = queries[rows] @ self.matrix[columns].T
+                top = _top_columns(sims, min(count, len(columns)))
+                keys = self.row_keys[columns][top].tolist()
+                for row, added, cosines in zip(rows, keys, np.take_along_axis(sims, top, axis=1).tolist()):
+                    # the earlier found come first among equals, as in a full scan (their rows were added before)
+                    results[row] = sorted([*previous[row][0], *zip(added, cosines)], key=lambda f: -f[1])[:count]
+        unknown = sorted(set(range(len(queries))) - set(known))
+        if unknown:
+            for row, found in zip(unknown, self.search(queries[unknown], count)):
+                results[row] = found
+        return results
+
+    def _nearest(self, sims: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
+        """Per row of ``sims`` (cosines to rows [0, used) of the matrix), its ``count`` nearest (key, cosine)."""
+        if not count:
+            return [[] for _ in sims]
+        top = _top_columns(sims, count)
+        keys = self.row_keys[: self.used]
+        return list(map(list, map(zip, keys[top].tolist(), np.take_along_axis(sims, top, axis=1).tolist())))
+
 
 def _top_columns(sims: np.ndarray, count: int, blocks: int = 64) -> np.ndarray:
     """Per row of ``sims``, the columns of its ``count`` largest values (ties: the first column).
 
     The ``count``-th largest of the maxima of ``blocks`` disjoint column blocks is a floor no
     higher than the row's ``count``-th largest value, so only the few values at the floor or
-    above are sorted.
+    above are sorted. Narrower rows (a few hundred columns) are partitioned instead.
     """
     height, width = sims.shape
     span = width // blocks
-    if span < 2 or count > blocks:
-        return np.argsort(-sims, axis=1, kind="stable")[:, :count]
+    if span < 16 or count > blocks:
+        return _top_columns_narrow(sims, count)
     maxima = sims[:, : blocks * span].reshape(height, blocks, span).max(axis=2)
     floor = np.partition(maxima, blocks - count, axis=1)[:, blocks - count]
     rows, columns = np.nonzero(sims >= floor[:, None])
     order = np.lexsort((columns, -sims[rows, columns], rows))
     starts = np.cumsum(np.bincount(rows, minlength=height)) - np.bincount(rows, minlength=height)
     return columns[order[(starts[:, None] + np.arange(count)).ravel()]].reshape(height, count)
+
+
+def _top_columns_narrow(sims: np.ndarray, count: int) -> np.ndarray:
+    """:func:`_top_columns` by partition; the rows whose ``count``-th value is tied are sorted in full."""
+    if count >= sims.shape[1]:
+        return np.argsort(-sims, axis=1, kind="stable")[:, :count]
+    top = np.argpartition(-sims, count - 1, axis=1)[:, :count]
+    values = np.take_along_axis(sims, top, axis=1)
+    top = np.take_along_axis(top, np.lexsort((top, -values), axis=1), axis=1)
+    tied = (sims >= values.min(axis=1)[:, None]).sum(axis=1) > count
+    if tied.any():
+        top[tied] = np.argsort(-sims[tied], axis=1, kind="stable")[:, :count]
+    return top
 
 
 def _nearest_earlier(leads: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
@@ -431,6 +512,9 @@ RECHECKED = 16  # members of each event (or group) re-scored for a merge or spli
 SPLIT_SIZES = (4, 256)  # an event is re-scored for a split when its size passes a power of two in this range
 SPLIT_MOVERS = 0.34  # ... and splits when at most this share (a third) of each group's members would join the other
 SPLIT_GROUP = 2  # the smallest group that splits off
+# An event's candidacy rests on its latest members: the index holds only each open event's latest this many
+# (a large event's older members cost search time without adding candidates; stream 100k B3 .9036 vs .9038 with all).
+INDEXED_MEMBERS = 16
 SMALL_EVENT = 2  # at the end of a micro-batch, an event this small merges into a larger one its members would join
 # ... on less evidence when that event has more than STRAY_HOST members: the join threshold less
 # ln(size / STRAY_HOST) (a prior growing with the event, as in a Chinese restaurant process: a small event
@@ -440,12 +524,6 @@ SMALL_EVENT = 2  # at the end of a micro-batch, an event this small merges into 
 # 3 rather than 4: ECB+ .947 -> .950 (halves .928 -> .931, .943 -> .945), FLORES .981 -> .980 (halves the
 # same), stream 20k .933 -> .932; with 6 ECB+ loses (.941), with 2 FLORES does.
 STRAY_HOST = 3
-
-
-@lru_cache(maxsize=16)
-def _positive_sum(weights: tuple[float, ...], indexes: tuple[int, ...]) -> float:
-    """The sum of these weights' positive parts."""
-    return sum(max(0.0, weights[i]) for i in indexes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,8 +550,9 @@ class EventClusterer:
 
     An article joins the candidate event it fits best by :data:`JOIN_MODEL`, if any fits;
     otherwise it starts an event. Candidate events are the ``candidates`` closest of those of
-    the ``neighbours`` nearest open members (by lead) and of earlier articles of the same
-    micro-batch (an exact scan below ``ann_from`` open members, approximate beyond). With
+    the ``neighbours`` nearest open members (by lead; of each event its latest :data:`INDEXED_MEMBERS`)
+    and of earlier articles of the same micro-batch (an exact scan below ``ann_from`` indexed
+    members, approximate beyond). With
     ``quiet_days``, an event that has had no article for that many days of the stream's
     clock is closed: it leaves the window and the index.
 
@@ -500,6 +579,10 @@ class EventClusterer:
     def __post_init__(self) -> None:
         self.index = MemberIndex(self.ann_from)
         self.event_of_key: dict[int, str] = {}
+        self.unindexed: dict[str, int] = {}  # per open event: how many of its first keys are out of the index
+        # of members of small events (by article id): their nearest members when last searched, and the index's mark
+        # then
+        self.nearest_before: dict[str, tuple[list[tuple[int, float]], tuple[int, int]]] = {}
         self.next_key = 0
         self.clock: date | None = None
 
@@ -512,14 +595,22 @@ class EventClusterer:
         a weekday clash, and the title's dense similarity to the latest members' titles (alone
         and in another language)."""
         dense, margin, other_language = self._dense_features(signals, event, cosine, others)
-        shared_words = dot(signals.words, event.words) / event.words_norm if event.words_norm else 0.0
         who = self.who(signals, event)
-        title = signals.lead if signals.title is None else signals.title
-        latest = event.titles[: min(event.title_count, RECENT_TITLES)]
-        title_dense = (float((latest @ title).max()) - self.topic_floor) / (1.0 - self.topic_floor)
-        return [dense, shared_words, who or 0.0, other_language, other_language * dense, margin,
+        title_dense = self._title_dense(signals, event)
+        return [dense, self._shared_words(signals, event), who or 0.0, other_language, other_language * dense, margin,
                 other_language * margin, float(who is None), float(weekdays_clash(signals.time, event.time)),
                 title_dense, other_language * title_dense]
+
+    @staticmethod
+    def _shared_words(signals: ArticleSignals, event: EventState) -> float:
+        """Cosine of the article's rare words to the sum of the event's."""
+        return dot(signals.words, event.words) / event.words_norm if event.words_norm else 0.0
+
+    def _title_dense(self, signals: ArticleSignals, event: EventState) -> float:
+        """The title's dense similarity (0 at the topic floor) to the closest of the latest members' titles."""
+        title = signals.lead if signals.title is None else signals.title
+        latest = event.titles[: min(event.title_count, RECENT_TITLES)]
+        return (float((latest @ title).max()) - self.topic_floor) / (1.0 - self.topic_floor)
 
     def _dense_features(self, signals: ArticleSignals, event: EventState, cosine: float,
                         others: list[float]) -> tuple[float, float, float]:
@@ -530,16 +621,6 @@ class EventClusterer:
         reference = (sum(others) + missing * unrelated) / (len(others) + missing) if others or missing else unrelated
         return (cosine - self.topic_floor) / scale, (cosine - reference) / scale, float(signals.lang not in event.langs)
 
-    def _hopeless(self, signals: ArticleSignals, event: EventState, cosine: float, others: list[float],
-                  floor: float) -> bool:
-        """Whether the dense features alone keep the log-odds below ``floor`` whatever the others say."""
-        dense, margin, other_language = self._dense_features(signals, event, cosine, others)
-        w = JOIN_MODEL.weights
-        partial = (JOIN_MODEL.bias + w[0] * dense + w[3] * other_language + w[4] * other_language * dense
-                   + w[5] * margin + w[6] * other_language * margin)
-        # the others at their most favourable (shared words, actors, titles at most 1)
-        return partial + _positive_sum(w, (1, 2, 7, 8, 9)) + max(0.0, w[10]) * other_language < floor
-
     @staticmethod
     def who(signals: ArticleSignals, event: EventState) -> float | None:
         """People named in both leads; without people on either side, any salient entity."""
@@ -549,21 +630,39 @@ class EventClusterer:
 
     def score(self, signals: ArticleSignals, event: EventState, cosine: float, others: list[float],
               floor: float = 0.0) -> float | None:
-        """Log-odds that the article reports the event, or None when below ``floor`` or it must not join."""
-        if dates_conflict(signals.time, event.time) or self._hopeless(signals, event, cosine, others, floor):
+        """Log-odds that the article reports the event, or None when below ``floor`` or it must not join.
+
+        The features are added cheapest first (dense, shared words, title, actors); once the most
+        favourable values of those still missing (at most 1 each) cannot lift the log-odds to
+        ``floor``, the rest are not computed: the same answer, sooner."""
+        if dates_conflict(signals.time, event.time):
             return None
-        features = self.features(signals, event, cosine, others)
-        dated = event.time.stated or signals.time.stated
-        if weekdays_clash(signals.time, event.time) and dated and features[2] < CLASH_WHO:
+        w = JOIN_MODEL.weights
+        dense, margin, other_language = self._dense_features(signals, event, cosine, others)
+        clash = weekdays_clash(signals.time, event.time)
+        logit = (JOIN_MODEL.bias + w[0] * dense + w[3] * other_language + w[4] * other_language * dense
+                 + w[5] * margin + w[6] * other_language * margin + w[8] * clash)
+        title_weight = w[9] + w[10] * other_language
+        best_title, best_who = max(0.0, title_weight), max(0.0, w[2], w[7])  # who is None: feature 7 alone
+        if logit + max(0.0, w[1]) + best_title + best_who < floor:
+            return None
+        logit += w[1] * self._shared_words(signals, event)
+        if logit + best_title + best_who < floor:
+            return None
+        logit += title_weight * self._title_dense(signals, event)
+        if logit + best_who < floor:
+            return None
+        who = self.who(signals, event)
+        if clash and (event.time.stated or signals.time.stated) and (who or 0.0) < CLASH_WHO:
             return None  # with a date known, another weekday and other actors: another event
-        logit = JOIN_MODEL.bias + sum(map(mul, JOIN_MODEL.weights, features))
+        logit += w[2] * (who or 0.0) + w[7] * (who is None)
         return logit if logit >= floor else None
 
     def restore(self, members: list[tuple[ArticleSignals, str]]) -> None:
         """Put back articles already assigned to events (open events read from the store)."""
-        keys = [self._join(signals, event_id) for signals, event_id in members]
-        if members:
-            self.index.add(keys, np.vstack([s.lead for s, _ in members]))
+        for signals, event_id in members:
+            self._join(signals, event_id)
+        self._index_latest(dict.fromkeys(event_id for _, event_id in members))
 
     def add(self, signals: ArticleSignals, new_id: str) -> str:
         """Assign one article (in time order) to an event; returns the event id."""
@@ -592,26 +691,68 @@ class EventClusterer:
             sizes_before.setdefault(event_id, len(self.events[event_id].members) - 1)
             assigned.append(event_id)
             keys.append(self.next_key - 1)
-        live = [row for row, key in enumerate(keys) if key in self.event_of_key]
-        self.index.add([keys[row] for row in live], leads[live])
+        self._index_latest([*sizes_before, *self._changed(first_change)])
+        splits_from = len(self.changes)
         for event_id, before in sizes_before.items():
             if (event := self.events.get(event_id)) is not None and _passes_split_size(before, len(event.members)):
                 self._split_if_two_groups(event)
+        self._index_latest(self._changed(splits_from))
         # Small events the batch made or came close to (its articles' nearest members before it):
         nearby = (self.event_of_key.get(key) for found in nearest for key, _ in found)
         small = [event_id for event_id in dict.fromkeys([*sizes_before, *filter(None, nearby)])
                  if event_id in self.events and len(self.events[event_id].members) <= SMALL_EVENT]
-        members = [m for event_id in small for m in self.events[event_id].members]
-        found = self.index.search(np.vstack([m.lead for m in members]), self.neighbours) if members else []
-        nearest_of = {m.article_id: members_found for m, members_found in zip(members, found)}  # searched at once
+        position_of = {s.article_id: position for position, (s, _) in enumerate(batch)}
+        nearest_of = self._nearest_members([m for event_id in small for m in self.events[event_id].members],
+                                           leads, position_of)
+        merges_from = len(self.changes)
         for event_id in small:
             self._absorb_if_small(event_id, nearest_of)
-        position_of = {s.article_id: position for position, (s, _) in enumerate(batch)}
+        self._index_latest(self._changed(merges_from))
         for change in self.changes[first_change:]:
             for article_id in change.articles:
                 if article_id in position_of:
                     assigned[position_of[article_id]] = change.moved_to
         return assigned
+
+    def _changed(self, first: int) -> list[str]:
+        """The events changed by merges and splits since change number ``first``."""
+        return [event_id for change in self.changes[first:] for event_id in (change.event_id, change.other_id)]
+
+    def _index_latest(self, event_ids: Iterable[str]) -> None:
+        """Keep each of these events' latest INDEXED_MEMBERS members in the candidate index, and only those."""
+        stale: list[int] = []
+        fresh: dict[int, np.ndarray] = {}
+        for event_id in dict.fromkeys(event_ids):
+            if (event := self.events.get(event_id)) is None:
+                continue
+            start = self.unindexed.get(event_id, 0)  # the event's first keys known to be out of the index
+            stale += event.keys[start: -INDEXED_MEMBERS]
+            self.unindexed[event_id] = max(start, len(event.keys) - INDEXED_MEMBERS)
+            fresh.update((key, member.lead) for key, member in zip(event.keys[-INDEXED_MEMBERS:],
+                                                                  event.members[-INDEXED_MEMBERS:])
+                         if key not in self.index.row_of)
+        self.index.remove(stale)
+        if fresh:
+            keys = sorted(fresh)
+            self.index.add(keys, np.vstack([fresh[key] for key in keys]))
+
+    def _nearest_members(self, members: list[ArticleSignals], leads: np.ndarray,
+                         position_of: dict[str, int]) -> dict[str, list[tuple[int, float]]]:
+        """Per member (by article id), its nearest open members, searched at once; the batch's own
+        articles (``position_of`` their rows of the batch's ``leads``) by repeating the batch's search."""
+        again = [m for m in members if m.article_id in position_of]
+        rest = [m for m in members if m.article_id not in position_of]
+        rows = [position_of[m.article_id] for m in again]
+        nearest_of = dict(zip((m.article_id for m in again), self.index.search_again(leads, rows, self.neighbours)))
+        if rest:
+            nearest_of.update(zip((m.article_id for m in rest), self.index.search_since(
+                np.vstack([m.lead for m in rest]), [self.nearest_before.get(m.article_id) for m in rest],
+                self.neighbours)))
+        mark = self.index.mark()
+        self.nearest_before = {article_id: seen for article_id, seen in self.nearest_before.items()
+                               if (event := self.events.get(self.event_of.get(article_id, ""))) is not None
+                               and len(event.members) <= SMALL_EVENT} | {a: (f, mark) for a, f in nearest_of.items()}
+        return nearest_of
 
     def _choose(self, signals: ArticleSignals, new_id: str, candidates: dict[str, float]) -> str:
         """The best-scoring candidate event (or the original's event, for a copy), else a new one."""
@@ -655,6 +796,7 @@ class EventClusterer:
             self.event_of_key[key] = keep.id
             self.event_of[member.article_id] = keep.id
         del self.events[absorbed.id]
+        self.unindexed.pop(absorbed.id, None)
         return keep.id
 
     def _absorb_if_small(self, event_id: str, nearest_of: dict[str, list[tuple[int, float]]]) -> None:
@@ -712,10 +854,11 @@ class EventClusterer:
         leads = np.vstack([m.lead for m in sample])
         to_other = (leads @ np.vstack([m.lead for m in other.members[-RECENT_TITLES:]]).T).max(axis=1)
         to_own = leads @ np.vstack([m.lead for m in own]).T
-        for row, member in enumerate(sample):
-            alternative = [float(c) for c, m in zip(to_own[row], own) if m is not member]
-            others = [max(alternative)] if alternative else []
-            yield self.score(member, other, float(to_other[row]), others) is not None
+        column = {id(m): column for column, m in enumerate(own)}
+        to_own[np.arange(len(sample)), [column[id(m)] for m in sample]] = -np.inf  # not itself
+        alternatives = [[c] for c in to_own.max(axis=1).tolist()] if len(own) > 1 else repeat([])
+        for member, cosine, others in zip(sample, to_other.tolist(), alternatives):
+            yield self.score(member, other, cosine, others) is not None
 
     def _split_if_two_groups(self, event: EventState) -> None:
         """Split ``event`` when its members form two groups of which few members would join the other."""
@@ -748,6 +891,7 @@ class EventClusterer:
         del self.events[event.id]
         for group in groups:
             self.events[group.id] = group
+            self.unindexed.pop(group.id, None)
             group.keys = [key_of[m.article_id] for m in group.members]
             for member, key in zip(group.members, group.keys):
                 self.event_of_key[key] = group.id
@@ -786,6 +930,7 @@ class EventClusterer:
 
     def _close(self, event: EventState) -> None:
         del self.events[event.id]
+        self.unindexed.pop(event.id, None)
         for key in event.keys:
             del self.event_of_key[key]
         for member in event.members:
@@ -808,7 +953,9 @@ def two_means(vectors: np.ndarray, rounds: int = 4) -> np.ndarray:
         if sides.all() or not sides.any():
             break
         centres = np.vstack([vectors[~sides].mean(axis=0), vectors[sides].mean(axis=0)])
-        sides = (vectors @ centres.T).argmax(axis=1) == 1
+        moved, sides = sides, (vectors @ centres.T).argmax(axis=1) == 1
+        if (moved == sides).all():
+            break
     return sides
 
 

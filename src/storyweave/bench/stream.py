@@ -10,6 +10,7 @@ a fresh process, so its peak resident memory is its own.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import resource
@@ -119,7 +120,7 @@ class SyntheticNews:
         _, topic, _, _, who, vocabulary, _ = event
         named = {key: 3.0 for key in who if self.rng.random() < 0.7}
         used = [w for w in vocabulary if self.rng.random() < 0.5] + [f"t{topic}w{int(self.rng.integers(40))}"]
-        words = dict.fromkeys(used, 1.0 / np.sqrt(len(used)))
+        words = dict.fromkeys(used, 1.0 / math.sqrt(len(used)))  # Python floats, as the pipeline's rare words
         if self.rng.random() < 0.3:
             named[self.names[int(self.rng.choice(self.topic_names[topic]))]] = 3.0
         weekday = day.weekday() if self.rng.random() < 0.3 else None
