@@ -504,9 +504,10 @@ CLASH_WHO = 0.6  # a dated event whose lead names another weekday needs this sha
 # Merges and splits of open events (recorded as EventChange):
 # Two events an article would join merge when this share of each one's latest members would join the other:
 MERGE_SUPPORT = 0.5
-# Open members from which candidates are searched in the HNSW index rather than scanned: one
-# matrix product over ~10k members (the synthetic stream's window) is faster than an 8-bit HNSW
-# insert and search, and exact (bench stream 20k: 2,209 vs 1,775 articles/s, B3 .932 vs .929).
+# Indexed members (see INDEXED_MEMBERS) from which candidates are searched in the HNSW index rather
+# than scanned: one matrix product over ~10k members is faster than an 8-bit HNSW insert and search,
+# and exact (bench stream 20k, all members indexed: 2,209 vs 1,775 articles/s, B3 .932 vs .929). The
+# synthetic stream's window now indexes 5-7k members, so it is scanned.
 ANN_FROM = 16_384
 RECHECKED = 16  # members of each event (or group) re-scored for a merge or split (the latest)
 SPLIT_SIZES = (4, 256)  # an event is re-scored for a split when its size passes a power of two in this range
