@@ -17,8 +17,13 @@ evidence says they are the same:
   (Novoszibirszk, Novosibirsk; i-Zürich, Zürich; ميلبورن, Melbourne by consonants: an
   abjad writes no short vowels); a country spelled as alike is a rival, never a target;
 - ``event``: seen in the same event as the entity, which lowers the bar for the name
-  (NATO and NAVO; an acronym and its reordering, OTAN; places; names of other languages
-  that differ in their generic head only: NATO-Russia Council, Dewan NATO-Rusia).
+  (NATO and NAVO; an acronym and its reordering, OTAN; names of other languages that differ
+  in their generic head only: NATO-Russia Council, Dewan NATO-Rusia) and for places, whose
+  rivals are then the event's few other places: short names (Parij), consonant classes
+  (Алма-Ата, Almaty) and one long word in common (Cayman qeqertaq) count, and a country
+  of the event need not be the one whose CLDR names sound most alike. Two places of
+  several spellings each join only by spellings alike enough without the event (a wrong
+  link there would join two whole entities).
 
 Candidates come from indexed sound skeletons and prefixes of the last word, from the keys
 of the same event, and for places from an in-memory index of keys by consonant classes
@@ -57,8 +62,8 @@ EVENT_COUNTRY_SIMILARITY = 0.6  # a country of its event
 COUNTRY_MARGIN = 0.1
 # Two places whose whole names are spelled this alike, with this margin over the next entity
 # (Novoszibirszk, Novosibirsk; Ciurichas, Zürich), among the keys indexed near it (SpellingIndex):
-PLACE_SIMILARITY, PLACE_MARGIN, PLACE_LENGTH, CONSONANTS_LENGTH = 0.75, 0.1, 5, 4
-SHORT_PLACE_SIMILARITY, LONG_PLACE_NAME = 0.85, 8  # names shorter than 8 letters: one letter in 7 may differ
+PLACE_SIMILARITY, PLACE_MARGIN, PLACE_LENGTH, CONSONANTS_LENGTH = 0.7, 0.1, 5, 4
+SHORT_PLACE_SIMILARITY, LONG_PLACE_NAME = 0.8, 8  # names shorter than 8 letters: one letter in 5 may differ
 EVENT_PLACE_SIMILARITY = 0.6  # two places named in one event
 # by spellings of at least 3 letters, their consonant classes or long words counting this much:
 EVENT_PLACE_LENGTH, EVENT_DISCOUNT = 3, 0.9
@@ -440,7 +445,7 @@ def _event_place_similarity(a: str, a_abjad: bool, b: str, b_abjad: bool) -> flo
     """Similarity of two place names seen in one event, where the few other places of the event are
     the rivals: that of their spellings (by consonants if one is written in an abjad) at any length,
     or, discounted, of their long words (Cayman qeqertaq, Cayman Islands) or of their consonant
-    classes if they begin alike (ソウル souru, Seoul; Алма-Ата, Almaty)."""
+    classes if they begin alike (Алма-Ата, Almaty)."""
     consonants = a_abjad or b_abjad
     x, y = spelling(a, consonants, a_abjad), spelling(b, consonants, b_abjad)
     if min(len(x), len(y)) < EVENT_PLACE_LENGTH:
