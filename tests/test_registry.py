@@ -100,6 +100,18 @@ def test_a_looser_spelling_joins_a_country_of_its_event(registry):
     assert _entity_of(registry, "Sualainn")["name"] == "Sualainn"  # without the event: too far from Sweden
 
 
+def test_places_of_one_event_join_by_a_looser_spelling(registry):
+    places = [("Almaty", "place"), ("Cayman Islands", "place"), ("Paris", "place")]
+    _add(registry, _article("a", "en", "e1", places), _article("b", "en", "e2", places))
+    _add(registry, _article("c", "ru", "e1", [("Алма-Ата", "place")]),
+         _article("d", "kl", "e1", [("Cayman qeqertaq", "place")]), _article("e", "uz", "e1", [("Parij", "place")]),
+         _article("f", "fo", "e3", [("Parii", "place")]))
+    assert _entity_of(registry, "Алма-Ата")["name"] == "Almaty"
+    assert _entity_of(registry, "Cayman qeqertaq")["name"] == "Cayman Islands"
+    assert _entity_of(registry, "Parij")["name"] == "Paris"
+    assert _entity_of(registry, "Parii")["name"] == "Parii"  # without the event: too short to join by spelling
+
+
 def test_places_join_across_scripts_and_leading_articles(registry):
     places = ["Melbourne", "Novosibirsk", "Zurich", "Libreville", "Vienna", "Koree ti Banga"]
     _add(registry, _article("a", "en", "e1", [(place, "place") for place in places]))

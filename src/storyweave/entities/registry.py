@@ -17,8 +17,13 @@ evidence says they are the same:
   (Novoszibirszk, Novosibirsk; i-Zürich, Zürich; ميلبورن, Melbourne by consonants: an
   abjad writes no short vowels); a country spelled as alike is a rival, never a target;
 - ``event``: seen in the same event as the entity, which lowers the bar for the name
-  (NATO and NAVO; an acronym and its reordering, OTAN; places; names of other languages
-  that differ in their generic head only: NATO-Russia Council, Dewan NATO-Rusia).
+  (NATO and NAVO; an acronym and its reordering, OTAN; names of other languages that differ
+  in their generic head only: NATO-Russia Council, Dewan NATO-Rusia) and for places, whose
+  rivals are then the event's few other places: short names (Parij), consonant classes
+  (Алма-Ата, Almaty) and one long word in common (Cayman qeqertaq) count, and a country
+  of the event need not be the one whose CLDR names sound most alike. Two places of
+  several spellings each join only by spellings alike enough without the event (a wrong
+  link there would join two whole entities).
 
 Candidates come from indexed sound skeletons and prefixes of the last word, from the keys
 of the same event, and for places from an in-memory index of keys by consonant classes
@@ -33,6 +38,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import product
 
 import regex as re
 from rapidfuzz import process
@@ -56,9 +62,11 @@ EVENT_COUNTRY_SIMILARITY = 0.6  # a country of its event
 COUNTRY_MARGIN = 0.1
 # Two places whose whole names are spelled this alike, with this margin over the next entity
 # (Novoszibirszk, Novosibirsk; Ciurichas, Zürich), among the keys indexed near it (SpellingIndex):
-PLACE_SIMILARITY, PLACE_MARGIN, PLACE_LENGTH, CONSONANTS_LENGTH = 0.75, 0.1, 5, 4
-SHORT_PLACE_SIMILARITY, LONG_PLACE_NAME = 0.85, 8  # names shorter than 8 letters: one letter in 7 may differ
+PLACE_SIMILARITY, PLACE_MARGIN, PLACE_LENGTH, CONSONANTS_LENGTH = 0.7, 0.1, 5, 4
+SHORT_PLACE_SIMILARITY, LONG_PLACE_NAME = 0.8, 8  # names shorter than 8 letters: one letter in 5 may differ
 EVENT_PLACE_SIMILARITY = 0.6  # two places named in one event
+# by spellings of at least 3 letters, their consonant classes or long words counting this much:
+EVENT_PLACE_LENGTH, EVENT_DISCOUNT = 3, 0.9
 SPELLING_CANDIDATES = 20
 HEAD_PAIR_SIMILARITY = 0.8  # the words of two names that differ in their translated head only
 _MAX_INFLECTION = 3  # letters an inflected country name may add to its stem (Rosj-i, Russland-s)
@@ -371,11 +379,16 @@ def spelling(key: str, consonants: bool = False, abjad: bool = False) -> str:
     return (_ABJAD_VOWELS if abjad else _UNWRITTEN).sub("", folded) if consonants else folded
 
 
+def _consonant_classes(spelling: str) -> str:
+    """The consonants of a sound-folded spelling by their classes, repeats made one (Zürich, Jurik -> srk)."""
+    return _REPEATS.sub(r"\1", re.sub(r"[^a-z]", "", spelling).translate(_CONSONANT_CLASSES))
+
+
 def _consonant_pairs(spelling: str) -> set[str]:
     """Index keys of a sound-folded spelling: its first and second pair of consonant classes
     (Zürich, Цюрих, Jurik -> sr, rk; tsr, ...), so a spelling with one more or one other first
     consonant is still found."""
-    classes = _REPEATS.sub(r"\1", re.sub(r"[^a-z]", "", spelling).translate(_CONSONANT_CLASSES))
+    classes = _consonant_classes(spelling)
     return {classes[i : i + 2] for i in range(min(2, max(1, len(classes) - 1)))} - {""}
 
 
@@ -426,6 +439,23 @@ def _place_similarity(a: str, a_abjad: bool, b: str, b_abjad: bool) -> float:
     if len(words[0]) == len(words[1]) > 1:
         similarity = min(similarity, *(_similar(v, w) for v, w in zip(*words)))
     return similarity
+
+
+def _event_place_similarity(a: str, a_abjad: bool, b: str, b_abjad: bool) -> float:
+    """Similarity of two place names seen in one event, where the few other places of the event are
+    the rivals: that of their spellings (by consonants if one is written in an abjad) at any length,
+    or, discounted, of their long words (Cayman qeqertaq, Cayman Islands) or of their consonant
+    classes if they begin alike (Алма-Ата, Almaty)."""
+    consonants = a_abjad or b_abjad
+    x, y = spelling(a, consonants, a_abjad), spelling(b, consonants, b_abjad)
+    if min(len(x), len(y)) < EVENT_PLACE_LENGTH:
+        return 0.0
+    skeletons = _consonant_classes(spelling(a)), _consonant_classes(spelling(b))
+    words = ([w for w in spelling(n).split() if len(w) >= PLACE_LENGTH - 1] for n in (a, b))
+    alike = [_similar(v, w) for v, w in product(*words)]
+    if min(map(len, skeletons)) >= EVENT_PLACE_LENGTH and skeletons[0][0] == skeletons[1][0]:
+        alike.append(_similar(*skeletons))
+    return max(_similar(x, y), EVENT_DISCOUNT * max(alike, default=0.0))
 
 
 def _standing_out(scores: dict[int, tuple[float, str, str]], margin: float) -> tuple[int, str, str] | None:
@@ -599,9 +629,9 @@ class Registry:
         name = sighting.name(key)
         best: dict[int, tuple[float, str, str]] = {}
         spelled: dict[int, tuple[float, str, bool]] = {}  # places by the spelling of the whole name
-        place = by_name and name.kind == "place"
+        place = name.kind == "place"
         abjad = bool(_ABJAD.search(sighting.text))
-        also = same_event | {k for k, _ in self.spellings.near(key, abjad)} if place else same_event
+        also = same_event | {k for k, _ in self.spellings.near(key, abjad)} if place and by_name else same_event
         candidates = self.store.entity_candidates(key, blocks(key) if by_name else None, also, CANDIDATES_PER_KEY)
         lang = sighting.lang
         for other, (other_entity, text, kind) in candidates.items():
@@ -615,14 +645,24 @@ class Registry:
                 by_name = not in_event or name_evidence(name, other_name, False) > 0
                 best[other_entity] = (score, "name" if by_name else "event", f"{key} ~ {other} ({score:.2f})")
             if place and kind == "place" and \
-                    (similarity := _place_similarity(key, abjad, other, bool(_ABJAD.search(text)))) > \
-                    spelled.get(other_entity, (0.0,))[0]:
+                    (similarity := (_event_place_similarity if in_event else _place_similarity)(
+                        key, abjad, other, bool(_ABJAD.search(text)))) > spelled.get(other_entity, (0.0,))[0]:
                 spelled[other_entity] = (similarity, other, in_event)
         found = _standing_out(best, _AMBIGUITY_MARGIN)
         if found is None and spelled:
             self._add_country_rival(key, spelled)
             found = _spelled_alike(key, spelled)
-        return found if found and self._countries_agree(key, entity, found[0]) else None
+        if found is None or found[1] != "event" and not self._countries_agree(key, entity, found[0]):
+            return None
+        # Two places of several spellings each join as wholes (a wrong link would join many): by
+        # spellings alike enough to join without the event's support.
+        score = max(best.get(found[0], (0.0,))[0], spelled.get(found[0], (0.0,))[0])
+        if place and score < PLACE_SIMILARITY and min(map(self._key_count, (entity, found[0]))) > 1:
+            return None
+        return found
+
+    def _key_count(self, entity: int) -> int:
+        return len({form[0] for form in self.store.entity_forms([entity]).get(entity, [])})
 
     def _head_translated(self, name: Name, lang: str, other: Name, other_entity: int) -> float:
         """:func:`head_translated` of two names of one event, if the other is never written in ``lang``."""
