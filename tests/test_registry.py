@@ -112,6 +112,14 @@ def test_places_of_one_event_join_by_a_looser_spelling(registry):
     assert _entity_of(registry, "Parii")["name"] == "Parii"  # without the event: too short to join by spelling
 
 
+def test_two_spellings_of_one_language_in_one_event_are_two_places(registry):
+    pairs = [("Kyiv", "Kirov"), ("Bern", "Berlin"), ("Mariupol", "Melitopol"), ("Dubai", "Dublin"), ("Odesa", "Odense")]
+    for i, (first, second) in enumerate(pairs):
+        _add(registry, _article(f"a{i}", "en", f"e{i}", [(first, "place")]))
+        _add(registry, _article(f"b{i}", "en", f"e{i}", [(second, "place")]))
+    assert {name for pair in pairs for name in pair} <= {r["name"] for r in registry.describe()}
+
+
 def test_places_join_across_scripts_and_leading_articles(registry):
     places = ["Melbourne", "Novosibirsk", "Zurich", "Libreville", "Vienna", "Koree ti Banga"]
     _add(registry, _article("a", "en", "e1", [(place, "place") for place in places]))

@@ -638,15 +638,17 @@ class Registry:
             if other_entity == entity or other in sighting.beside:
                 continue
             other_name = Name.of(other, kind, text)
-            in_event = other in same_event
+            places = place and kind == "place"
+            # One event's support counts for a place's spelling in a language the place is not yet
+            # written in: in one language, two spellings in one event are two places (Kyiv and Kirov).
+            in_event = other in same_event and not (places and self._written_in(other_entity, lang))
             score = name_evidence(name, other_name, in_event) or \
                 (in_event and self._head_translated(name, lang, other_name, other_entity))
             if score > best.get(other_entity, (0.0,))[0]:
                 by_name = not in_event or name_evidence(name, other_name, False) > 0
                 best[other_entity] = (score, "name" if by_name else "event", f"{key} ~ {other} ({score:.2f})")
-            if place and kind == "place" and \
-                    (similarity := (_event_place_similarity if in_event else _place_similarity)(
-                        key, abjad, other, bool(_ABJAD.search(text)))) > spelled.get(other_entity, (0.0,))[0]:
+            if places and (similarity := (_event_place_similarity if in_event else _place_similarity)(
+                    key, abjad, other, bool(_ABJAD.search(text)))) > spelled.get(other_entity, (0.0,))[0]:
                 spelled[other_entity] = (similarity, other, in_event)
         found = _standing_out(best, _AMBIGUITY_MARGIN)
         if found is None and spelled:
@@ -667,9 +669,11 @@ class Registry:
     def _head_translated(self, name: Name, lang: str, other: Name, other_entity: int) -> float:
         """:func:`head_translated` of two names of one event, if the other is never written in ``lang``."""
         score = head_translated(name, other)
-        if score and any(form[1] == lang for form in self.store.entity_forms([other_entity]).get(other_entity, [])):
-            return 0.0
-        return score
+        return 0.0 if score and self._written_in(other_entity, lang) else score
+
+    def _written_in(self, entity: int, lang: str) -> bool:
+        """Whether some spelling of ``entity`` was seen in ``lang``."""
+        return any(form[1] == lang for form in self.store.entity_forms([entity]).get(entity, []))
 
     def _add_country_rival(self, key: str, spelled: dict[int, tuple[float, str, bool]]) -> None:
         """Count the country whose CLDR names are spelled most like ``key`` as a rival of the places
