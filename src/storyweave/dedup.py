@@ -278,6 +278,19 @@ def numbers_in(text: str) -> frozenset[str]:
     return frozenset(str(int("".join(c for c in found if c.isdigit()))) for found in _NUMBER.findall(text))
 
 
+class _PoolNumbers(dict):
+    """The numbers each article of a pool writes (by position), read when first asked for."""
+
+    def __init__(self, pool: list[Article]):
+        super().__init__()
+        self.pool = pool
+
+    def __missing__(self, position: int) -> frozenset[str]:
+        article = self.pool[position]
+        self[position] = found = numbers_in(f"{article.title} {article.body}")
+        return found
+
+
 def numbers_differ(a: frozenset[str], b: frozenset[str]) -> bool:
     """Whether two texts' numbers show they are not translations: they share none, and both write
     some or one writes a number of three digits or more (a year, a count: translators keep those
@@ -566,7 +579,7 @@ class RelationFinder:
             earlier_copies[j].append(i)
         docs = unit_rows(np.vstack([vectors[a.id].mean(axis=0) for a in pool]))
         langs = np.array([a.lang for a in pool])
-        numbers = [numbers_in(f"{a.title} {a.body}") for a in pool]
+        numbers = _PoolNumbers(pool)
         relations = []
         for position in range(first_new, len(pool)):
             article = pool[position]
@@ -599,7 +612,7 @@ class RelationFinder:
                         f"Jaccard {jaccard[best]:.2f}); shares {length} words in a row from word {start}")
 
     def _translation(self, pool: list[Article], position: int, similarity: np.ndarray, langs: np.ndarray,
-                     vectors: dict[str, np.ndarray], numbers: list[frozenset[str]]) -> Relation | None:
+                     vectors: dict[str, np.ndarray], numbers: _PoolNumbers) -> Relation | None:
         """The best-aligned earlier article in another language, among the closest ones of each language
         (``similarity`` and ``langs``: document cosines and languages of the articles before it;
         ``numbers``: the numbers each article of the pool writes).
