@@ -164,8 +164,9 @@ class _Context:
                     if i + 1 < len(tokens) and tokens[i + 1].text[0].isupper():
                         self.pairs_inside.add((token.folded, tokens[i + 1].folded))
         self.shouting = shouting
-        self.capitals = [[t.text[0].isupper() and not _COMPOUND_TAIL.search(t.text) and (not shout or not _is_acronym(t.text) or self._known(t)
-                                                   or sentence[t.start - 1:t.start] == "(")  # "(EFE)"
+        self.capitals = [[t.text[0].isupper() and not _COMPOUND_TAIL.search(t.text)
+                          and (not shout or not _is_acronym(t.text) or self._known(t)
+                               or sentence[t.start - 1:t.start] == "(")  # "(EFE)"
                           for t in tokens] for sentence, tokens, shout in zip(sentences, tokenised, shouting)]
 
     def _known(self, token: _Token) -> bool:

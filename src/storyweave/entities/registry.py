@@ -634,6 +634,7 @@ class Registry:
         also = same_event | {k for k, _ in self.spellings.near(key, abjad)} if place and by_name else same_event
         candidates = self.store.entity_candidates(key, blocks(key) if by_name else None, also, CANDIDATES_PER_KEY)
         lang = sighting.lang
+        written_in_lang = self._written_in({e for other, (e, _, _) in candidates.items() if other in same_event}, lang)
         for other, (other_entity, text, kind) in candidates.items():
             if other_entity == entity or other in sighting.beside:
                 continue
@@ -641,9 +642,10 @@ class Registry:
             places = place and kind == "place"
             # One event's support counts for a place's spelling in a language the place is not yet
             # written in: in one language, two spellings in one event are two places (Kyiv and Kirov).
-            in_event = other in same_event and not (places and self._written_in(other_entity, lang))
+            in_event = other in same_event and not (places and other_entity in written_in_lang)
+            # Names of one event that differ in their translated head only, if the other is never written in lang:
             score = name_evidence(name, other_name, in_event) or \
-                (in_event and self._head_translated(name, lang, other_name, other_entity))
+                (in_event and other_entity not in written_in_lang and head_translated(name, other_name))
             if score > best.get(other_entity, (0.0,))[0]:
                 by_name = not in_event or name_evidence(name, other_name, False) > 0
                 best[other_entity] = (score, "name" if by_name else "event", f"{key} ~ {other} ({score:.2f})")
@@ -666,14 +668,9 @@ class Registry:
     def _key_count(self, entity: int) -> int:
         return len({form[0] for form in self.store.entity_forms([entity]).get(entity, [])})
 
-    def _head_translated(self, name: Name, lang: str, other: Name, other_entity: int) -> float:
-        """:func:`head_translated` of two names of one event, if the other is never written in ``lang``."""
-        score = head_translated(name, other)
-        return 0.0 if score and self._written_in(other_entity, lang) else score
-
-    def _written_in(self, entity: int, lang: str) -> bool:
-        """Whether some spelling of ``entity`` was seen in ``lang``."""
-        return any(form[1] == lang for form in self.store.entity_forms([entity]).get(entity, []))
+    def _written_in(self, entities: set[int], lang: str) -> set[int]:
+        """Those of ``entities`` with some spelling seen in ``lang`` (one query)."""
+        return {e for e, forms in self.store.entity_forms(entities).items() if any(f[1] == lang for f in forms)}
 
     def _add_country_rival(self, key: str, spelled: dict[int, tuple[float, str, bool]]) -> None:
         """Count the country whose CLDR names are spelled most like ``key`` as a rival of the places
