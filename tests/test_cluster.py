@@ -68,10 +68,10 @@ def test_with_dates_known_another_weekday_and_other_actors_is_another_event():
 def test_conflicting_dates_never_join_and_copies_follow_their_original():
     clusterer = EventClusterer(topic_floor=0.8)
     day1 = EventTime(Anchor(date(2022, 1, 2), date(2022, 1, 2)), None)
-    day9 = EventTime(Anchor(date(2022, 1, 9), date(2022, 1, 9)), None)
+    day16 = EventTime(Anchor(date(2022, 1, 16), date(2022, 1, 16)), None)  # two weeks later
     who = {"jens stoltenberg": 3}
     assert clusterer.add(_signals("a", who, CALL_WORDS, day1), "ev-a") == "ev-a"
-    assert clusterer.add(_signals("b", who, CALL_WORDS, day9), "ev-b") == "ev-b"
+    assert clusterer.add(_signals("b", who, CALL_WORDS, day16), "ev-b") == "ev-b"
     assert clusterer.add(_signals("c", {}, noise=5.0, follows="b"), "ev-c") == "ev-b"
 
 

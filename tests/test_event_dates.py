@@ -93,11 +93,12 @@ def test_event_dates_are_stored_with_precision_and_evidence(tmp_path):
         date(2023, 4, 15), "day", [{"article": "a1", "phrase": "gestern"}])
 
 
-def test_only_stated_dates_a_week_apart_keep_reports_apart():
+def test_only_stated_dates_two_weeks_apart_keep_reports_apart():
     from storyweave.cluster import dates_conflict
 
-    thursday, saturday, next_thursday = (_day(date(2023, 4, d)) for d in (13, 15, 20))
+    thursday, saturday, next_thursday, two_weeks_on = (_day(date(2023, 4, d)) for d in (13, 15, 20, 27))
     assert not dates_conflict(thursday, saturday)  # the event and a statement on it, two days later
-    assert dates_conflict(thursday, next_thursday)
+    assert not dates_conflict(thursday, next_thursday)  # a development a week on (the cable mended)
+    assert dates_conflict(thursday, two_weeks_on)
     assumed = EventTime(Anchor(date(2023, 4, 17), date(2023, 4, 20)), None, assumed=True)
     assert not dates_conflict(thursday, assumed)  # a lead that says nothing is no evidence
