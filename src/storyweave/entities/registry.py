@@ -128,7 +128,8 @@ class CountryNames:
 
     @classmethod
     def of_locales(cls, locales: Iterable[str]) -> CountryNames:
-        return cls(territory_table(locales))
+        locales = tuple(locales)
+        return cls(with_iso_names(territory_table(locales), locales))
 
     @cached_property
     def _sounds(self) -> dict[str, tuple[list[str], list[str]]]:
@@ -239,11 +240,44 @@ def base_locales() -> tuple[str, ...]:
     return tuple(i for i in localedata.locale_identifiers() if "_" not in i)
 
 
+def with_iso_names(table: dict, locales: Iterable[str]) -> dict:
+    """``table`` (see :func:`territory_table`) with the ISO 3166 names that CLDR lacks, in English
+    ("Russian Federation", "Islamic Republic of Iran", "Türkiye") and as translated for the
+    languages of ``locales`` ("Российская Федерация", "Federasi Rusia"), from pycountry; names
+    in the catalogue's inverted form ("Korea, Republic of") are left out: news never writes them,
+    and so are names CLDR gives (to this country or another: CLDR's names stay unambiguous)."""
+    import gettext
+
+    import pycountry
+
+    names: dict[str, tuple[set[str], set[str]]] = {}
+    languages = sorted({identifier.split("_")[0] for identifier in locales} | {"en"})
+    english = [(country.alpha_2, english) for country in pycountry.countries for english in dict.fromkeys(
+        getattr(country, field, None) for field in ("name", "official_name", "common_name")) if english]
+    for lang in languages:
+        translate = (gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+                     if lang != "en" else gettext.NullTranslations()).gettext
+        for code, name in english:
+            translated = translate(name)
+            if lang != "en" and translated == name or not translated.isprintable() or any(c in translated for c in ",()"):
+                continue
+            key = fold(translated.removeprefix("the "))
+            if key not in table["names"]:
+                codes, listed_by = names.setdefault(key, (set(), set()))
+                codes.add(code)
+                listed_by.add(lang)
+    iso = {name: [sorted(codes), sorted(langs)] for name, (codes, langs) in names.items()}
+    return {**table, "names": table["names"] | iso}
+
+
 @lru_cache(maxsize=4)
 def country_names(locales: tuple[str, ...] | None = None) -> CountryNames:
     """CLDR names of every base locale babel has (read from the gazetteer, where
-    ``scripts/build_gazetteer.py`` put them), or of ``locales``; made once per process."""
-    return CountryNames.of_locales(locales) if locales else CountryNames(gazetteer().territories)
+    ``scripts/build_gazetteer.py`` put them), or of ``locales``, with their ISO 3166 names
+    (:func:`with_iso_names`); made once per process."""
+    if locales:
+        return CountryNames.of_locales(locales)
+    return CountryNames(with_iso_names(gazetteer().territories, base_locales()))
 
 
 # -- names ---------------------------------------------------------------------------------
