@@ -248,6 +248,21 @@ def test_synthetic_stream_is_clustered_close_to_its_true_events():
     assert clusterer.closed > 0
 
 
+def test_the_clusterer_keeps_only_the_open_window():
+    news = SyntheticNews(StreamShape(articles_per_day=100, events_per_day=20, topics=100, names=2000, batch=50))
+    clusterer = EventClusterer(topic_floor=0.8, quiet_days=2)
+    changes = 0
+    for batch, _ in news.articles(2000):  # 20 days
+        clusterer.add_batch([(s, f"ev-{s.article_id}") for s in batch])
+        assert all(c.day == clusterer.clock for c in clusterer.changes)  # this batch's only (one day's)
+        changes += len(clusterer.changes)
+        open_members = {m.article_id for e in clusterer.events.values() for m in e.members}
+        assert set(clusterer.event_of) == open_members and len(clusterer.event_of_key) == len(open_members)
+        assert set(clusterer.nearest_before) <= open_members and set(clusterer.unindexed) <= set(clusterer.events)
+        assert len(clusterer.index) <= INDEXED_MEMBERS * len(clusterer.events)
+    assert len(open_members) < 600 and clusterer.closed > 100 and changes > 0
+
+
 def test_overlap_matches_spelling_variants():
     putin = Profile()
     putin.merge({"vladimir putin": 1.0})

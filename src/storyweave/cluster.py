@@ -622,7 +622,7 @@ class EventClusterer:
         """The title's dense similarity (0 at the topic floor) to the closest of the latest members' titles."""
         title = signals.lead if signals.title is None else signals.title
         latest = event.titles[: min(event.title_count, RECENT_TITLES)]
-        return (float((latest @ title).max()) - self.topic_floor) / (1.0 - self.topic_floor)
+        return (float(np.dot(latest, title).max()) - self.topic_floor) / (1.0 - self.topic_floor)
 
     def _dense_features(self, signals: ArticleSignals, event: EventState, cosine: float,
                         others: list[float]) -> tuple[float, float, float]:
