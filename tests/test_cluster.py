@@ -225,15 +225,16 @@ def test_score_skips_features_only_when_they_cannot_change_the_answer():
 
 
 def test_top_columns_are_those_of_a_full_sort():
-    for width in (50, 300, 5000):  # sorted, partitioned, by block maxima
+    for width in (50, 300, 5000):
         sims = RNG.normal(size=(7, width)).astype(np.float32)
         sims[:, width // 2:] = -np.inf  # rows with few finite values
         sims[0, :20] = 0.5  # ties: the first columns win
         sims[1, [3, 9, 30]] = 4.0
-        sims[2, [13, 3, 14, 5, 19, 6, 7]] = 4.0  # where a partition leaves them out of order
-        for count in (1, 2, 5, 16):
-            expected = np.argsort(-sims, axis=1, kind="stable")[:, :count]
-            assert (_top_columns(sims, count) == expected).all()
+        sims[2, [13, 3, 14, 5, 19, 6, 7]] = 4.0  # later columns equal to earlier ones
+        for matrix in (sims, sims.astype(np.float64), sims[:, :3]):  # fewer columns than asked for: all of them
+            for count in (0, 1, 2, 5, 16):
+                expected = np.argsort(-matrix, axis=1, kind="stable")[:, :count]
+                assert (_top_columns(matrix, count) == expected).all()
 
 
 def test_synthetic_stream_is_clustered_close_to_its_true_events():
@@ -245,6 +246,21 @@ def test_synthetic_stream_is_clustered_close_to_its_true_events():
         gold += events
     assert score(predicted, gold).bcubed_f1 > 0.85
     assert clusterer.closed > 0
+
+
+def test_the_clusterer_keeps_only_the_open_window():
+    news = SyntheticNews(StreamShape(articles_per_day=100, events_per_day=20, topics=100, names=2000, batch=50))
+    clusterer = EventClusterer(topic_floor=0.8, quiet_days=2)
+    changes = 0
+    for batch, _ in news.articles(2000):  # 20 days
+        clusterer.add_batch([(s, f"ev-{s.article_id}") for s in batch])
+        assert all(c.day == clusterer.clock for c in clusterer.changes)  # this batch's only (one day's)
+        changes += len(clusterer.changes)
+        open_members = {m.article_id for e in clusterer.events.values() for m in e.members}
+        assert set(clusterer.event_of) == open_members and len(clusterer.event_of_key) == len(open_members)
+        assert set(clusterer.nearest_before) <= open_members and set(clusterer.unindexed) <= set(clusterer.events)
+        assert len(clusterer.index) <= INDEXED_MEMBERS * len(clusterer.events)
+    assert len(open_members) < 600 and clusterer.closed > 100 and changes > 0
 
 
 def test_overlap_matches_spelling_variants():

@@ -23,6 +23,7 @@ def test_an_article_bridging_two_fragments_of_one_event_merges_them_and_says_why
     assert set(change.articles) - {"c"} == {"b1", "b2"}  # and c, when it chose ev-b first
     assert "article c fits both" in change.reason
     assert clusterer.event_of["b1"] == "ev-a" and clusterer.add(_signals("d", CALL, CALL_WORDS), "ev-d") == "ev-a"
+    assert clusterer.changes == []  # only the latest micro-batch's: the caller keeps the history
 
 
 def test_look_alike_events_are_not_merged_by_an_article_of_one_of_them():

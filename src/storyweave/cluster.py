@@ -29,7 +29,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from operator import mul
 
 import numpy as np
@@ -436,48 +436,58 @@ class MemberIndex:
         return list(map(list, map(zip, keys[top].tolist(), np.take_along_axis(sims, top, axis=1).tolist())))
 
 
-def _top_columns(sims: np.ndarray, count: int, blocks: int = 64) -> np.ndarray:
-    """Per row of ``sims``, the columns of its ``count`` largest values (ties: the first column).
+def _top_columns(sims: np.ndarray, count: int) -> np.ndarray:
+    """Per row of ``sims``, the columns of its ``count`` largest values, largest first (ties: the first column)."""
+    return _top_columns_kernel()(sims, min(count, sims.shape[1]))
 
-    The ``count``-th largest of the maxima of ``blocks`` disjoint column blocks is a floor no
-    higher than the row's ``count``-th largest value, so only the few values at the floor or
-    above are sorted. Narrower rows (a few hundred columns) are partitioned instead.
-    """
+
+def _top_columns_scan(sims, count):  # pragma: no cover (compiled by numba)
+    """:func:`_top_columns` in one pass over each row, keeping its best so far in order (an insertion
+    sort: a later column passes an earlier one only with a larger value)."""
     height, width = sims.shape
-    span = width // blocks
-    if span < 16 or count > blocks:
-        return _top_columns_narrow(sims, count)
-    maxima = sims[:, : blocks * span].reshape(height, blocks, span).max(axis=2)
-    floor = np.partition(maxima, blocks - count, axis=1)[:, blocks - count]
-    rows, columns = np.nonzero(sims >= floor[:, None])
-    order = np.lexsort((columns, -sims[rows, columns], rows))
-    starts = np.cumsum(np.bincount(rows, minlength=height)) - np.bincount(rows, minlength=height)
-    return columns[order[(starts[:, None] + np.arange(count)).ravel()]].reshape(height, count)
-
-
-def _top_columns_narrow(sims: np.ndarray, count: int) -> np.ndarray:
-    """:func:`_top_columns` by partition; the rows whose ``count``-th value is tied are sorted in full."""
-    if count >= sims.shape[1]:
-        return np.argsort(-sims, axis=1, kind="stable")[:, :count]
-    top = np.argpartition(-sims, count - 1, axis=1)[:, :count]
-    values = np.take_along_axis(sims, top, axis=1)
-    top = np.take_along_axis(top, np.lexsort((top, -values), axis=1), axis=1)
-    tied = (sims >= values.min(axis=1)[:, None]).sum(axis=1) > count
-    if tied.any():
-        top[tied] = np.argsort(-sims[tied], axis=1, kind="stable")[:, :count]
+    top = np.empty((height, count), np.int64)
+    values = np.empty(count, sims.dtype)
+    for i in range(height if count else 0):
+        row = sims[i]
+        kept = 0
+        for j in range(width):
+            value = row[j]
+            if kept < count:
+                at = kept
+                kept += 1
+            elif value > values[count - 1]:
+                at = count - 1
+            else:
+                continue
+            while at > 0 and values[at - 1] < value:
+                values[at] = values[at - 1]
+                top[i, at] = top[i, at - 1]
+                at -= 1
+            values[at] = value
+            top[i, at] = j
     return top
 
 
-def _nearest_earlier(leads: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
-    """Per row, up to ``count`` (row, cosine) of the most similar rows before it."""
+@lru_cache(maxsize=1)
+def _top_columns_kernel() -> Callable[[np.ndarray, int], np.ndarray]:
+    """:func:`_top_columns_scan` compiled by numba (cached on disk after the first compilation): a few times
+    faster than partitioning or sorting the rows with numpy."""
+    import numba
+
+    return numba.njit(cache=True, nogil=True)(_top_columns_scan)
+
+
+def _nearest_earlier(leads: np.ndarray, count: int, first: int = 0) -> list[list[tuple[int, float]]]:
+    """Per row, up to ``count`` (row + ``first``, cosine) of the most similar rows before it."""
     count = min(count, len(leads) - 1)
     if count <= 0:
         return [[] for _ in leads]
     sims = np.where(np.tri(len(leads), k=-1, dtype=bool), leads @ leads.T, -np.inf)
     top = _top_columns(sims, count)
-    values = np.take_along_axis(sims, top, axis=1)
-    return [[(r, v) for r, v in zip(row, vals) if r < i] for i, (row, vals) in
-            enumerate(zip(top.tolist(), values.tolist()))]
+    before = top < np.arange(len(leads))[:, None]
+    found = list(zip((top[before] + first).tolist(), np.take_along_axis(sims, top, axis=1)[before].tolist()))
+    ends = np.cumsum(before.sum(axis=1)).tolist()
+    return [found[start:end] for start, end in zip([0, *ends], ends)]
 
 
 @dataclass(frozen=True)
@@ -560,7 +570,8 @@ class EventClusterer:
     ``quiet_days``, an event that has had no article for that many days of the stream's
     clock is closed: it leaves the window and the index.
 
-    Merges and splits are explicit and recorded in :attr:`changes`: an article that would join
+    Merges and splits are explicit and recorded in :attr:`changes` (those of the latest micro-batch
+    only, for the caller to keep: the clusterer holds no history): an article that would join
     two open events merges them when most of each one's latest members would join the other
     rather than stay; an event re-scored as it grows (:data:`SPLIT_SIZES`) splits when its
     members form two groups (:func:`two_means` of their leads) of which few members (a third
@@ -577,7 +588,7 @@ class EventClusterer:
     events: dict[str, EventState] = field(default_factory=dict)
     event_of: dict[str, str] = field(default_factory=dict)
     closed: int = 0
-    changes: list[EventChange] = field(default_factory=list)
+    changes: list[EventChange] = field(default_factory=list)  # of the latest micro-batch
     split_id: Callable[[str], str] = "ev-{}".format  # an event split off is named after its first article
 
     def __post_init__(self) -> None:
@@ -614,7 +625,7 @@ class EventClusterer:
         """The title's dense similarity (0 at the topic floor) to the closest of the latest members' titles."""
         title = signals.lead if signals.title is None else signals.title
         latest = event.titles[: min(event.title_count, RECENT_TITLES)]
-        return (float((latest @ title).max()) - self.topic_floor) / (1.0 - self.topic_floor)
+        return (float(np.dot(latest, title).max()) - self.topic_floor) / (1.0 - self.topic_floor)
 
     def _dense_features(self, signals: ArticleSignals, event: EventState, cosine: float,
                         others: list[float]) -> tuple[float, float, float]:
@@ -678,24 +689,21 @@ class EventClusterer:
             return []
         leads = np.vstack([s.lead for s, _ in batch])
         nearest = self.index.search(leads, self.neighbours)
-        earlier = _nearest_earlier(leads, self.neighbours)
+        earlier = _nearest_earlier(leads, self.neighbours, first=self.next_key)  # the batch's keys, one by one
         assigned: list[str] = []
-        keys: list[int] = []
-        first_change = len(self.changes)
+        self.changes = []
         sizes_before: dict[str, int] = {}  # of the events the batch touches
         for position, (signals, new_id) in enumerate(batch):
             self._advance(signals.day)
             candidates: dict[str, float] = {}
-            found = nearest[position] + [(keys[row], cosine) for row, cosine in earlier[position]]
-            for key, cosine in found:
+            for key, cosine in chain(nearest[position], earlier[position]):
                 event_id = self.event_of_key.get(key)
                 if event_id is not None and cosine > candidates.get(event_id, -1.0):
                     candidates[event_id] = cosine
             event_id = self._choose(signals, new_id, candidates)
             sizes_before.setdefault(event_id, len(self.events[event_id].members) - 1)
             assigned.append(event_id)
-            keys.append(self.next_key - 1)
-        self._index_latest([*sizes_before, *self._changed(first_change)])
+        self._index_latest([*sizes_before, *self._changed(0)])
         splits_from = len(self.changes)
         for event_id, before in sizes_before.items():
             if (event := self.events.get(event_id)) is not None and _passes_split_size(before, len(event.members)):
@@ -712,7 +720,7 @@ class EventClusterer:
         for event_id in small:
             self._absorb_if_small(event_id, nearest_of)
         self._index_latest(self._changed(merges_from))
-        for change in self.changes[first_change:]:
+        for change in self.changes:
             for article_id in change.articles:
                 if article_id in position_of:
                     assigned[position_of[article_id]] = change.moved_to

@@ -111,7 +111,8 @@ class SyntheticNews:
             leads = _units(np.vstack([alive[c][3] for c in chosen]) + 0.23 * self._noise(count))
             for start in range(0, count, shape.batch):
                 rows = range(start, min(start + shape.batch, count))
-                yield [self._signals(made + r, leads[r], alive[chosen[r]], day) for r in rows], \
+                # each lead its own array, as the pipeline's: a row of ``leads`` would keep the day's matrix alive
+                yield [self._signals(made + r, leads[r].copy(), alive[chosen[r]], day) for r in rows], \
                     [alive[chosen[r]][0] for r in rows]
             made += count
             day_number += 1
