@@ -286,14 +286,16 @@ class Pipeline:
         rejected: list[Rejected] = []
         # Per-site boilerplate: read from the store as needed, its updates written with the batch.
         sites = SiteModel(self.store)
-        fresh, encoded = self._prepare_batch(batch, sites, rejected, report)
-        # Time order (then id) decides which of two copies is the original and names events,
-        # so the result does not depend on the order of the input files.
-        ordered = sorted(fresh.values(), key=lambda p: (_anchor_start(p.article), p.article.id))
-        with self.times.stage("store"):
-            known = self.store.articles(self._open_members()) if fresh else []
-        with self.times.stage("embed"):
-            embedded = self.vectors_for([p.article for p in ordered] + known, new=len(ordered), encoded=encoded)
+        with LeadsAhead(self.encoder, self._stored_vectors, self.times, self.encoder_thread) as ahead:
+            fresh = self._prepare_batch(batch, sites, rejected, report, ahead)
+            # Time order (then id) decides which of two copies is the original and names events,
+            # so the result does not depend on the order of the input files.
+            ordered = sorted(fresh.values(), key=lambda p: (_anchor_start(p.article), p.article.id))
+            with self.times.stage("store"):
+                known = self.store.articles(self._open_members()) if fresh else []
+            with self.times.stage("embed"):
+                embedded = self.vectors_for([p.article for p in ordered] + known, new=len(ordered),
+                                            encoded=ahead.vectors())
         plan = self._plan(ordered, known, embedded) if fresh else BatchPlan()
         with self.times.stage("store"), self.store.transaction():
             for item in rejected:
@@ -311,30 +313,28 @@ class Pipeline:
         report.added.extend(p.article.id for p in ordered)
 
     def _prepare_batch(self, batch: list[Document | Rejected], sites: SiteModel, rejected: list[Rejected],
-                       report: RunReport) -> tuple[dict[str, Prepared], dict[str, np.ndarray]]:
-        """The batch's new articles prepared (the others rejected or counted unchanged), and the vectors
-        of their leads' sentences, encoded meanwhile (:class:`LeadsAhead`), by sentence key."""
+                       report: RunReport, ahead: LeadsAhead) -> dict[str, Prepared]:
+        """The batch's new articles prepared (the others rejected or counted unchanged), each handed
+        to ``ahead`` to encode its lead."""
         fresh: dict[str, Prepared] = {}
-        with LeadsAhead(self.encoder, self._stored_vectors, self.times, self.encoder_thread) as ahead:
-            for item in batch:
-                if isinstance(item, Rejected):
-                    rejected.append(item)
-                    continue
-                try:
-                    prepared = prepare(item, sites, self.times)
-                except ValueError as error:  # unusable input, said in the error
-                    rejected.append(Rejected(item.source, str(error)))
-                    continue
-                except Exception as error:  # a stage failed on this item: the batch goes on
-                    rejected.append(Rejected.internal(item.source, error))
-                    continue
-                if prepared.article.id in fresh or self.store.has_article(prepared.article.id):
-                    report.unchanged += 1
-                else:
-                    fresh[prepared.article.id] = prepared
-                    ahead.add(prepared.article)
-            with self.times.stage("embed"):
-                return fresh, ahead.vectors()
+        for item in batch:
+            if isinstance(item, Rejected):
+                rejected.append(item)
+                continue
+            try:
+                prepared = prepare(item, sites, self.times)
+            except ValueError as error:  # unusable input, said in the error
+                rejected.append(Rejected(item.source, str(error)))
+                continue
+            except Exception as error:  # a stage failed on this item: the batch goes on
+                rejected.append(Rejected.internal(item.source, error))
+                continue
+            if prepared.article.id in fresh or self.store.has_article(prepared.article.id):
+                report.unchanged += 1
+            else:
+                fresh[prepared.article.id] = prepared
+                ahead.add(prepared.article)
+        return fresh
 
     def _keep_vectors(self, embedded: Embedded) -> None:
         """Store the newly encoded sentence vectors (inside the caller's transaction)."""
