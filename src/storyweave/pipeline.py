@@ -242,8 +242,9 @@ class Pipeline:
         (:class:`LeadsAhead`); by default when the encoder's threads leave a core free."""
         self.store = Store(db)
         self.encoder = get_encoder(encoder) if isinstance(encoder, str) else encoder
+        cores = os.cpu_count() or 1
         if encoder_thread is None:
-            encoder_thread = getattr(self.encoder, "threads", os.cpu_count()) < (os.cpu_count() or 1)
+            encoder_thread = getattr(self.encoder, "threads", cores) < cores
         self.encoder_thread = encoder_thread
         self.batch_size = batch_size
         self.open_events = open_events
