@@ -15,7 +15,7 @@ BARS = NameBars(alone_similarity=0.95, alone_margin=0.03, event_similarity=0.92,
 NAMES = {"Tokyo": ("tokyo", 1.0), "東京": ("tokyo", 0.7), "Токио": ("tokyo", 0.8), "Beijing": ("beijing", 1.0),
          "Osaka": ("osaka", 1.0), "大阪": ("osaka", 0.2), "Vladimir Putin": ("putin", 1.0),
          "Путин": ("putin", 0.8), "Tokyo Tower": ("tokyo", 0.8), "南京": ("tokyo beijing", 0.9),
-         "ᏥᏏᎾᏫ": ("unknown", 1.0), "ⲕⲓϣⲓⲛⲁⲩ": ("unknown", 1.0)}
+         "ᏥᏏᎾᏫ": ("unknown", 1.0), "ⲕⲓϣⲓⲛⲁⲩ": ("unknown", 0.95)}
 
 
 class ConceptEncoder:

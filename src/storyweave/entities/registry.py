@@ -698,12 +698,12 @@ class Registry:
 
     def _named_alike(self, key: str, sighting: Sighting, entity: int, same_event: set[str],
                      neighbours: list[tuple[str, float]]) -> tuple[int, str, str] | None:
-        """(entity, "name-vector", evidence) of the entity whose name vectors are nearest that of
-        ``key``, if it stands out: among the entities of its event not written in its language
-        (two names of one event in one language are two entities), over the next one known to
-        differ from it (written in a language it is written in too); else among the entities of
-        the ``neighbours``, over the next. Only a key of an entity of its own joins this way
-        (a wrong link between two entities of several keys would join many)."""
+        """(entity, "name-vector", evidence) of the entity with the name nearest that of ``key``,
+        if it stands out (see :meth:`_name_standing_out`): among the entities of its event not
+        written in its language (two names of one event in one language are two entities), else,
+        by stricter bars, among those of its nearest names of all (``neighbours``). Only a key
+        the encoder reads, and that is still an entity of its own, joins this way (a wrong link
+        between two entities of several keys would join many)."""
         if self._vectors is None or key not in self._vectors or not self._vectors.readable(key) or \
                 self._key_count(entity) > 1:
             return None
@@ -711,10 +711,10 @@ class Registry:
         apart = self._written_in(set(in_event), sighting.lang)
         for written in apart:
             del in_event[written]
-        if found := self._name_standing_out(key, sighting.lang, entity, in_event, in_event=True):
+        if found := self._name_standing_out(key, sighting.lang, in_event, in_event=True):
             return found
         alone = self._name_scores(key, sighting, entity, dict(neighbours))
-        return self._name_standing_out(key, sighting.lang, entity, {e: s for e, s in alone.items() if e not in apart},
+        return self._name_standing_out(key, sighting.lang, {e: s for e, s in alone.items() if e not in apart},
                                        in_event=False)
 
     def _name_scores(self, key: str, sighting: Sighting, entity: int,
@@ -723,18 +723,19 @@ class Registry:
         of the keys beside ``key`` in an article, nor of a person's and a non-person's."""
         kind = sighting.name(key).kind
         by_entity: dict[int, tuple[float, str]] = {}
-        scores = {other: score for other, score in scores.items() if score < TWINS}
+        scores = {other: score for other, score in scores.items() if score < TWINS and self._vectors.readable(other)}
         for other, (other_entity, _, other_kind) in self.store.entity_candidates(key, None, scores, 0).items():
             if other_entity != entity and other not in sighting.beside and not _person_and_not(kind, other_kind) \
                     and scores[other] > by_entity.get(other_entity, (-1.0,))[0]:
                 by_entity[other_entity] = (scores[other], other)
         return by_entity
 
-    def _name_standing_out(self, key: str, lang: str, entity: int, by_entity: dict[int, tuple[float, str]],
+    def _name_standing_out(self, key: str, lang: str, by_entity: dict[int, tuple[float, str]],
                            in_event: bool) -> tuple[int, str, str] | None:
-        """The best of ``by_entity`` (see :meth:`_name_scores`), if it clears the bars (see
-        :meth:`_named_alike`) and its nearest name is never written in ``lang`` (two names of one
-        language that share a generic word are near: Фарерын арлууд, Кайманы арлууд)."""
+        """The best of ``by_entity`` (see :meth:`_name_scores`), if its cosine clears the bars, with
+        their margin over the next entity known to differ from it (one written in a language it is
+        written in too; any, if none is), and its nearest name is never written in ``lang`` (two
+        names of one language that share a generic word are near: Фарерын арлууд, Кайманы арлууд)."""
         if not by_entity:
             return None
         target, (best, other) = max(by_entity.items(), key=lambda item: item[1][0])
@@ -746,13 +747,12 @@ class Registry:
                 entity_languages[other_entity].add(form_lang)
         if lang in key_languages[other]:
             return None
-        rivals = {e for e in by_entity if e != target and entity_languages[e] & entity_languages[target]}
+        others = set(by_entity) - {target}
+        rivals = {e for e in others if entity_languages[e] & entity_languages[target]} or others
         rival = max((by_entity[e][0] for e in rivals), default=-1.0)
         similarity, margin = (self._bars.event_similarity, self._bars.event_margin) if in_event else \
             (self._bars.alone_similarity, self._bars.alone_margin)
         if best < similarity or best - rival < margin:
-            return None
-        if self.store.entity_country_keys([entity, target]).keys() == {entity, target}:
             return None
         return target, "name-vector", f"{key} ~ {other} ({best:.3f}, next {rival:.3f}{' in event' * in_event})"
 
