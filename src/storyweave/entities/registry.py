@@ -542,6 +542,7 @@ class Registry:
         self._spellings: SpellingIndex | None = None
         self._vectors = NameVectors(store, names) if names is not None else None
         self._bars = bars or (NAME_BARS[names.name] if names is not None else None)
+        self._two_languages = self._vectors_complete = False
 
     @property
     def spellings(self) -> SpellingIndex:
@@ -597,13 +598,24 @@ class Registry:
 
     def _name_neighbours(self, new: set[str], sightings: dict[str, Sighting]) -> dict[str, list[tuple[str, float]]]:
         """Name vectors for the new keys of people, organisations and places that no CLDR name
-        settles (one batch), and the keys whose names are nearest each."""
-        if self._vectors is None:
+        settles (one batch), and the keys whose names are nearest each. Only once the registry
+        holds names of two languages (a name joins by its vector one of another language only):
+        then for the keys before too, once."""
+        if self._vectors is None or not self._multilingual():
             return {}
         names = {key: sightings[key].text for key in sorted(new) if sightings[key].name(key).kind in TYPED_KINDS
                  and self.countries.code(key, sightings[key].lang) is None}
+        if not self._vectors_complete:
+            self._vectors_complete = True
+            keys = [k for k in self.store.entity_key_list() if not k.startswith(COUNTRY) and k not in self._vectors]
+            self._vectors.add({k: text for k, (_, text, kind) in self.store.entity_candidates("", None, keys, 0).items()
+                               if kind in TYPED_KINDS and k not in new})
         self._vectors.add(names)
         return self._vectors.nearest(names, NAME_NEIGHBOURS)
+
+    def _multilingual(self) -> bool:
+        self._two_languages = self._two_languages or len(self.store.entity_languages(2)) > 1
+        return self._two_languages
 
     def _link(self, key: str, sighting: Sighting, same_event: set[str], by_name: bool,
               neighbours: list[tuple[str, float]]) -> Merge | None:
