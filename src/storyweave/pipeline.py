@@ -24,6 +24,7 @@ from .dates import EventDate, article_anchor, find_time_expressions, parse_publi
 from .dedup import Relation, RelationFinder, normalised_body_key
 from .embed import Encoder, get_encoder
 from .entities import extract_mentions
+from .entities.name_vectors import NAME_BARS
 from .entities.registry import Registry
 from .ingest import read_paths
 from .language import detect_language, normalise_language
@@ -249,7 +250,7 @@ class Pipeline:
         self.batch_size = batch_size
         self.open_events = open_events
         self.relations = RelationFinder()
-        self.entities = Registry(self.store)
+        self.entities = Registry(self.store, names=self.encoder if self.encoder.name in NAME_BARS else None)
         self.times = StageTimes()  # seconds per stage, for throughput reports
         self._signals: OrderedDict[str, ArticleSignals] = OrderedDict()
 

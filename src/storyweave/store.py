@@ -421,6 +421,10 @@ class Store:
     def entity_key_list(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT key FROM entity_keys")]
 
+    def entity_languages(self, limit: int) -> list[str]:
+        """Up to ``limit`` of the languages the registry's names are written in."""
+        return [r[0] for r in self.db.execute("SELECT DISTINCT lang FROM entity_aliases LIMIT ?", (limit,))]
+
     def entity_of_keys(self, keys: list[str]) -> dict[str, int]:
         return {r[0]: r[1] for r in self._rows_where_in("SELECT key, entity_id FROM entity_keys WHERE key IN ({})",
                                                          keys)}

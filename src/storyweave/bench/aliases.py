@@ -36,8 +36,10 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+from ..embed import Encoder
 from ..entities.registry import COUNTRY, CountryNames, Registry, base_locales
 from ..models import Article, Mention
 from ..store import Store
@@ -176,15 +178,25 @@ def _event_articles(variants: list[Variant], rng: random.Random) -> list[tuple[i
     return groups
 
 
-def registry_entities(articles: list[Article], table: CountryNames) -> dict[str, str]:
-    """Predicted entity of each key after feeding the articles to a fresh registry, in batches."""
-    with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "aliases.db") as store:
-        registry = Registry(store, table)
-        for start in range(0, len(articles), BATCH):
-            with store.transaction():
-                registry.add(articles[start : start + BATCH])
-        keys = sorted({m.key for a in articles for m in a.mentions})
-        return {k: str(e) for k, e in store.entity_of_keys(keys).items()}
+def registry_entities(articles: list[Article], table: CountryNames, names: Encoder | None = None,
+                      cache_db: Path | None = None) -> dict[str, str]:
+    """Predicted entity of each key after feeding the articles to a fresh registry, in batches,
+    with name vectors by ``names`` (shared with ``cache_db``: encoded once across runs)."""
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "aliases.db"
+        with Store(db) as store:
+            if cache_db is not None and cache_db.exists():
+                store.merge_vectors_from(cache_db)
+            registry = Registry(store, table, names)
+            for start in range(0, len(articles), BATCH):
+                with store.transaction():
+                    registry.add(articles[start : start + BATCH])
+            keys = sorted({m.key for a in articles for m in a.mentions})
+            predicted = {k: str(e) for k, e in store.entity_of_keys(keys).items()}
+        if cache_db is not None and names is not None:
+            with Store(cache_db) as cache:
+                cache.merge_vectors_from(db)
+        return predicted
 
 
 def exact_keys(articles: list[Article], table: CountryNames) -> dict[str, str]:
@@ -196,8 +208,9 @@ def table_lookup(articles: list[Article], table: CountryNames) -> dict[str, str]
     return {m.key: table.codes.get(m.key, m.key) for a in articles for m in a.mentions}
 
 
+REGISTRY = "storyweave registry"
 METHODS: dict[str, Callable[[list[Article], CountryNames], dict[str, str]]] = {
-    "storyweave registry": registry_entities, "exact folded key": exact_keys, "CLDR table, else key": table_lookup}
+    REGISTRY: registry_entities, "exact folded key": exact_keys, "CLDR table, else key": table_lookup}
 
 
 def score(method: str, condition: str, variants: list[Variant], predicted: dict[str, str],
@@ -224,10 +237,13 @@ def score(method: str, condition: str, variants: list[Variant], predicted: dict[
                   len(variants) / seconds if seconds else 0.0)
 
 
-def run(method: str, condition: str, variants: list[Variant], table: CountryNames) -> Result:
+def run(method: str, condition: str, variants: list[Variant], table: CountryNames, names: Encoder | None = None,
+        cache_db: Path | None = None) -> Result:
+    """One method in one condition; the registry with name vectors by ``names`` (kept in ``cache_db``)."""
     articles = articles_for(variants, condition)
+    predict = partial(registry_entities, names=names, cache_db=cache_db) if method == REGISTRY else METHODS[method]
     start = time.process_time()
-    predicted = METHODS[method](articles, table)
+    predicted = predict(articles, table)
     return score(method, condition, variants, predicted, time.process_time() - start)
 
 
@@ -235,7 +251,7 @@ def headline(results: list[Result]) -> dict:
     """The registry's figures per condition, beside the exact-key baseline."""
     out: dict = {}
     for r in results:
-        name = "storyweave" if r.method == "storyweave registry" else r.method.replace(" ", "_").replace(",", "")
+        name = "storyweave" if r.method == REGISTRY else r.method.replace(" ", "_").replace(",", "")
         out[f"{name}/{r.condition}"] = {"right": round(r.right["all"], 4), "wrong_pairs": round(r.wrong_pairs, 4),
                                         "right_by_group": {g: round(s, 4) for g, s in r.right.items() if g != "all"},
                                         "wrong_merges": round(r.wrong_merges, 4)}

@@ -23,7 +23,13 @@ evidence says they are the same:
   (Алма-Ата, Almaty) and one long word in common (Cayman qeqertaq) count, and a country
   of the event need not be the one whose CLDR names sound most alike. Two places of
   several spellings each join only by spellings alike enough without the event (a wrong
-  link there would join two whole entities).
+  link there would join two whole entities);
+- ``name-vector``: with a multilingual encoder of names (:mod:`.name_vectors`), where no
+  spelling evidence speaks, the entity whose names are nearest a key's name by cosine, if it
+  stands out by a margin: among the entities of the key's event not written in its language
+  (Tokyo, 東京), or among the nearest names of all (Wien, Vienna; Osterinsel, Easter Island),
+  by stricter bars. Only a key that is still an entity of its own joins this way, and only
+  to a name of another language; names are encoded once the registry holds two languages.
 
 Candidates come from indexed sound skeletons and prefixes of the last word, from the keys
 of the same event, and for places from an in-memory index of keys by consonant classes
@@ -44,9 +50,11 @@ import regex as re
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from ..embed import Encoder
 from ..models import Article
 from ..text import fold
 from .gazetteer import gazetteer
+from .name_vectors import NAME_BARS, TWINS, NameBars, NameVectors
 
 COUNTRY = "country:"
 TYPED_KINDS = ("person", "org", "place")
@@ -69,6 +77,7 @@ EVENT_PLACE_SIMILARITY = 0.6  # two places named in one event
 EVENT_PLACE_LENGTH, EVENT_DISCOUNT = 3, 0.9
 SPELLING_CANDIDATES = 20
 HEAD_PAIR_SIMILARITY = 0.8  # the words of two names that differ in their translated head only
+NAME_NEIGHBOURS = 20  # the keys whose name vectors are nearest a new key's: its candidates by name vector
 _MAX_INFLECTION = 3  # letters an inflected country name may add to its stem (Rosj-i, Russland-s)
 _VOWELS = re.compile(r"[aeiou]+")
 _REPEATS = re.compile(r"(.)\1+")
@@ -542,7 +551,7 @@ class Sighting:
 @dataclass(frozen=True, slots=True)
 class Merge:
     """A recorded merge: ``entity`` joined ``into`` with ``reason`` ("cldr", "cldr-inflection",
-    "cldr-spelling", "cldr-event", "name", "spelling", "event")."""
+    "cldr-spelling", "cldr-event", "name", "spelling", "event", "name-vector")."""
 
     id: int
     entity: int
@@ -559,10 +568,16 @@ class Registry:
     pipeline stores each article once), and :meth:`add` of known keys only adds counts.
     """
 
-    def __init__(self, store, countries: CountryNames | None = None):
+    def __init__(self, store, countries: CountryNames | None = None, names: Encoder | None = None,
+                 bars: NameBars | None = None):
+        """``names``: the encoder of name vectors (none: no ``name-vector`` evidence), with its
+        ``bars`` (by default those calibrated for it in NAME_BARS)."""
         self.store = store
         self._countries = countries
         self._spellings: SpellingIndex | None = None
+        self._vectors = NameVectors(store, names) if names is not None else None
+        self._bars = bars or (NAME_BARS[names.name] if names is not None else None)
+        self._two_languages = self._vectors_complete = False
 
     @property
     def spellings(self) -> SpellingIndex:
@@ -600,6 +615,7 @@ class Registry:
             [(key, lang, text, kind, n) for key, s in sightings.items() for (lang, text, kind), n in s.forms.items()],
             [(key, event, n) for key, s in sightings.items() for event, n in s.events.items()])
         after = self._event_keys(events)
+        neighbours = self._name_neighbours(new, sightings)
         merges = []
         # A new key is compared with everything; a known one only with the events it is new to,
         # and with its country (CLDR may list it in this batch's language only).
@@ -607,7 +623,7 @@ class Registry:
             linked = sightings[key].events if key in new else [e for e in sightings[key].events if key not in before[e]]
             if key in new or linked or self.countries.code(key, sightings[key].lang):
                 same_event = set().union(*(after[e] for e in linked))
-                if (merge := self._link(key, sightings[key], same_event, by_name=key in new)) is not None:
+                if (merge := self._link(key, sightings[key], same_event, key in new, neighbours.get(key, []))):
                     merges.append(merge)
         self._refresh(set(known.values()) | {m.into for m in merges})
         return merges
@@ -615,15 +631,43 @@ class Registry:
     def _event_keys(self, events: Iterable[str]) -> dict[str, set[str]]:
         return {e: set(self.store.entity_keys_of_event(e, KEYS_PER_EVENT)) for e in events}
 
-    def _link(self, key: str, sighting: Sighting, same_event: set[str], by_name: bool) -> Merge | None:
+    def _name_neighbours(self, new: set[str], sightings: dict[str, Sighting]) -> dict[str, list[tuple[str, float]]]:
+        """Name vectors for the new keys of people, organisations and places that no CLDR name
+        settles (one batch), and the keys whose names are nearest each. Only once the registry
+        holds names of two languages (a name joins by its vector one of another language only):
+        then for the keys before too, once."""
+        if self._vectors is None or not self._multilingual():
+            return {}
+        names = {key: sightings[key].text for key in sorted(new) if sightings[key].name(key).kind in TYPED_KINDS
+                 and self.countries.code(key, sightings[key].lang) is None}
+        if not self._vectors_complete:
+            self._vectors_complete = True
+            keys = [k for k in self.store.entity_key_list() if not k.startswith(COUNTRY) and k not in self._vectors]
+            self._vectors.add({k: text for k, (_, text, kind) in self.store.entity_candidates("", None, keys, 0).items()
+                               if kind in TYPED_KINDS and k not in new})
+        self._vectors.add(names)
+        return self._vectors.nearest(names, NAME_NEIGHBOURS)
+
+    def _multilingual(self) -> bool:
+        self._two_languages = self._two_languages or len(self.store.entity_languages(2)) > 1
+        return self._two_languages
+
+    def _link(self, key: str, sighting: Sighting, same_event: set[str], by_name: bool,
+              neighbours: list[tuple[str, float]]) -> Merge | None:
         """Merge the entity of ``key`` with the one the evidence points to, if any: its country,
-        else the best candidate among the keys of ``same_event`` and, ``by_name``, of similar names."""
+        else the best candidate among the keys of ``same_event`` and, ``by_name``, of similar
+        names, else the one its name vector points to among ``same_event`` and ``neighbours``."""
         entity = self.store.entity_of_keys([key])[key]
         found = self.countries.code(key, sighting.lang)
         if found is None:
-            if best := self._best_candidate(key, sighting, entity, same_event, by_name):
+            best = self._best_candidate(key, sighting, entity, same_event, by_name)
+            if best is None and by_name:
+                found = self._spelled_country(key, sighting, same_event)
+            if best is None and found is None:
+                best = self._named_alike(key, sighting, entity, same_event, neighbours)
+            if best is not None:
                 return self._merge(entity, *best)
-            if not by_name or (found := self._spelled_country(key, sighting, same_event)) is None:
+            if found is None:
                 return None
         code, reason = found
         if reason == "key":
@@ -698,6 +742,66 @@ class Registry:
         if place and score < PLACE_SIMILARITY and min(map(self._key_count, (entity, found[0]))) > 1:
             return None
         return found
+
+    def _named_alike(self, key: str, sighting: Sighting, entity: int, same_event: set[str],
+                     neighbours: list[tuple[str, float]]) -> tuple[int, str, str] | None:
+        """(entity, "name-vector", evidence) of the entity with the name nearest that of ``key``,
+        if it stands out (see :meth:`_name_standing_out`): among the entities of its event not
+        written in its language (two names of one event in one language are two entities), else,
+        by stricter bars, among those of its nearest names of all (``neighbours``). Only a key
+        the encoder reads, and that is still an entity of its own, joins this way (a wrong link
+        between two entities of several keys would join many)."""
+        if self._vectors is None or key not in self._vectors or not self._vectors.readable(key) or \
+                self._key_count(entity) > 1:
+            return None
+        in_event = self._name_scores(key, sighting, entity, self._vectors.similarities(key, same_event))
+        apart = self._written_in(set(in_event), sighting.lang)
+        for written in apart:
+            del in_event[written]
+        if found := self._name_standing_out(key, sighting.lang, in_event, in_event=True):
+            return found
+        alone = self._name_scores(key, sighting, entity, dict(neighbours))
+        return self._name_standing_out(key, sighting.lang, {e: s for e, s in alone.items() if e not in apart},
+                                       in_event=False)
+
+    def _name_scores(self, key: str, sighting: Sighting, entity: int,
+                     scores: dict[str, float]) -> dict[int, tuple[float, str]]:
+        """The best of the name cosines ``scores`` of each other entity's keys, with that key; not
+        of the keys beside ``key`` in an article, nor of a person's and a non-person's."""
+        kind = sighting.name(key).kind
+        by_entity: dict[int, tuple[float, str]] = {}
+        scores = {other: score for other, score in scores.items() if score < TWINS and self._vectors.readable(other)}
+        for other, (other_entity, _, other_kind) in self.store.entity_candidates(key, None, scores, 0).items():
+            if other_entity != entity and other not in sighting.beside and not _person_and_not(kind, other_kind) \
+                    and scores[other] > by_entity.get(other_entity, (-1.0,))[0]:
+                by_entity[other_entity] = (scores[other], other)
+        return by_entity
+
+    def _name_standing_out(self, key: str, lang: str, by_entity: dict[int, tuple[float, str]],
+                           in_event: bool) -> tuple[int, str, str] | None:
+        """The best of ``by_entity`` (see :meth:`_name_scores`), if its cosine clears the bars, with
+        their margin over the next entity known to differ from it (one written in a language it is
+        written in too; any, if none is), and its nearest name is never written in ``lang`` (two
+        names of one language that share a generic word are near: Фарерын арлууд, Кайманы арлууд)."""
+        if not by_entity:
+            return None
+        target, (best, other) = max(by_entity.items(), key=lambda item: item[1][0])
+        key_languages: dict[str, set[str]] = defaultdict(set)
+        entity_languages: dict[int, set[str]] = defaultdict(set)
+        for other_entity, forms in self.store.entity_forms(by_entity).items():
+            for form_key, form_lang, *_ in forms:
+                key_languages[form_key].add(form_lang)
+                entity_languages[other_entity].add(form_lang)
+        if lang in key_languages[other]:
+            return None
+        others = set(by_entity) - {target}
+        rivals = {e for e in others if entity_languages[e] & entity_languages[target]} or others
+        rival = max((by_entity[e][0] for e in rivals), default=-1.0)
+        similarity, margin = (self._bars.event_similarity, self._bars.event_margin) if in_event else \
+            (self._bars.alone_similarity, self._bars.alone_margin)
+        if best < similarity or best - rival < margin:
+            return None
+        return target, "name-vector", f"{key} ~ {other} ({best:.3f}, next {rival:.3f}{' in event' * in_event})"
 
     def _key_count(self, entity: int) -> int:
         return len({form[0] for form in self.store.entity_forms([entity]).get(entity, [])})

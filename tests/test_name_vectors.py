@@ -1,0 +1,112 @@
+"""Name vectors as registry evidence: names no spelling rule joins, joined by a clear margin only."""
+
+import numpy as np
+import pytest
+
+from storyweave.entities.name_vectors import NameBars, NameVectors
+from storyweave.entities.registry import Registry, country_names
+from storyweave.models import Article, Mention
+from storyweave.store import Store
+from storyweave.text import fold
+
+BARS = NameBars(alone_similarity=0.95, alone_margin=0.03, event_similarity=0.92, event_margin=0.02)
+# Each name's share of its concept's own direction beside the direction all names share: names of two
+# concepts are 0.9 alike, two of one concept with shares a and b 0.9 + 0.1 * sqrt(a * b).
+NAMES = {"Tokyo": ("tokyo", 1.0), "東京": ("tokyo", 0.7), "Токио": ("tokyo", 0.8), "Beijing": ("beijing", 1.0),
+         "Osaka": ("osaka", 1.0), "大阪": ("osaka", 0.2), "Vladimir Putin": ("putin", 1.0),
+         "Путин": ("putin", 0.8), "Tokyo Tower": ("tokyo", 0.8), "南京": ("tokyo beijing", 0.9),
+         "ᏥᏏᎾᏫ": ("unknown", 1.0), "ⲕⲓϣⲓⲛⲁⲩ": ("unknown", 0.95)}
+
+
+class ConceptEncoder:
+    """Names as vectors of their concepts (a concept of two words lies between them), counting what it encodes."""
+
+    name = "concepts"
+    dim = 32
+
+    def __init__(self):
+        self.encoded: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.encoded.extend(texts)
+        concepts = sorted({c for concept, _ in NAMES.values() for c in concept.split()})
+        rows = []
+        for text in texts:
+            concept, share = NAMES[text]
+            own = sum(np.eye(self.dim)[1 + concepts.index(c)] for c in concept.split())
+            own = np.sqrt(share) * own / np.linalg.norm(own) + \
+                np.sqrt(1 - share) * np.eye(self.dim)[10 + list(NAMES).index(text)]
+            rows.append(np.sqrt(0.9) * np.eye(self.dim)[0] + np.sqrt(0.1) * own)
+        return np.array(rows, np.float32)
+
+
+def _article(aid: str, lang: str, event: str, names: list[tuple[str, str]]) -> Article:
+    return Article(id=aid, source=f"{aid}.txt", title=aid, body=aid, lang=lang, event_id=event,
+                   mentions=[Mention(text, fold(text), kind, 0) for text, kind in names])
+
+
+@pytest.fixture
+def registry(tmp_path):
+    with Store(tmp_path / "r.db") as store:
+        yield Registry(store, country_names(("en", "ja", "ru")), ConceptEncoder(), BARS)
+
+
+def _add(registry: Registry, *articles: Article):
+    with registry.store.transaction():
+        return registry.add(articles)
+
+
+def _entity_of(registry: Registry, text: str) -> dict:
+    return next(r for r in registry.describe() if any(text in t for t in r["aliases"].values()))
+
+
+def test_a_name_in_another_script_joins_the_entity_its_vector_points_to(registry):
+    _add(registry, _article("a", "en", "e1", [("Tokyo", "place"), ("Beijing", "place"), ("Osaka", "place")]))
+    merges = _add(registry, _article("b", "ja", "e2", [("東京", "place")]))
+    assert [(m.reason, m.evidence) for m in merges] == [("name-vector", "dongjing ~ tokyo (0.984, next 0.900)")]
+    assert _entity_of(registry, "東京")["aliases"] == {"en": {"Tokyo": 1}, "ja": {"東京": 1}}
+    with registry.store.transaction():
+        registry.unmerge(merges[0].id)
+    assert _entity_of(registry, "東京")["name"] == "東京"
+
+
+def test_a_name_between_two_entities_or_too_far_from_any_stays_apart(registry):
+    _add(registry, _article("a", "en", "e1", [("Tokyo", "place"), ("Beijing", "place"), ("Osaka", "place")]))
+    _add(registry, _article("b", "zh", "e2", [("南京", "place")]), _article("c", "ja", "e3", [("大阪", "place")]))
+    assert _entity_of(registry, "南京")["name"] == "南京"  # as near Tokyo as Beijing
+    assert _entity_of(registry, "大阪")["name"] == "大阪"  # 0.945 from Osaka: alone, not near enough
+
+
+def test_within_an_event_the_bars_are_lower_and_one_language_is_two_entities(registry):
+    _add(registry, _article("a", "en", "e1", [("Tokyo", "place"), ("Osaka", "place")]),
+         _article("b", "ja", "e1", [("大阪", "place")]), _article("c", "en", "e1", [("Tokyo Tower", "place")]))
+    assert _entity_of(registry, "大阪")["aliases"] == {"en": {"Osaka": 1}, "ja": {"大阪": 1}}
+    assert _entity_of(registry, "Tokyo Tower")["name"] == "Tokyo Tower"  # Tokyo is written in English already
+
+
+def test_a_person_never_joins_a_place_by_its_name_vector(registry):
+    _add(registry, _article("a", "en", "e1", [("Vladimir Putin", "place"), ("Osaka", "place")]))
+    _add(registry, _article("b", "ru", "e2", [("Путин", "person")]))
+    assert _entity_of(registry, "Путин")["name"] == "Путин"
+
+
+def test_each_key_is_encoded_once_and_kept_in_the_store(tmp_path):
+    encoder = ConceptEncoder()
+    with Store(tmp_path / "r.db") as store:
+        registry = Registry(store, country_names(("en", "ru")), encoder, BARS)
+        _add(registry, _article("a", "en", "e1", [("Tokyo", "place"), ("Beijing", "place")]))
+        assert encoder.encoded == []  # names of one language: none has a name of another to join
+        _add(registry, _article("b", "en", "e2", [("Tokyo", "place")]),
+             _article("c", "ru", "e2", [("Токио", "place")]))
+        assert sorted(encoder.encoded) == ["Beijing", "Tokyo", "Токио"]
+        again = NameVectors(store, ConceptEncoder())
+        assert again.add({"tokyo": "Tokyo", "tokio": "Токио"}) == 0 and "beijing" in again
+        assert again.similarities("tokio", ["tokyo", "beijing"]) == \
+            pytest.approx({"tokyo": 0.989, "beijing": 0.9}, abs=1e-3)
+
+
+def test_names_the_encoder_cannot_tell_apart_say_nothing(registry):
+    """Two names of scripts the encoder has no tokens for are one vector (all unknown tokens)."""
+    _add(registry, _article("a", "chr", "e1", [("ᏥᏏᎾᏫ", "place")]))
+    _add(registry, _article("b", "cop", "e2", [("ⲕⲓϣⲓⲛⲁⲩ", "place")]))
+    assert _entity_of(registry, "ⲕⲓϣⲓⲛⲁⲩ")["name"] == "ⲕⲓϣⲓⲛⲁⲩ"
