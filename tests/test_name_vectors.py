@@ -5,9 +5,9 @@ import pytest
 
 from storyweave.entities.name_vectors import NameBars, NameVectors
 from storyweave.entities.registry import Registry, country_names
-from storyweave.models import Article, Mention
 from storyweave.store import Store
-from storyweave.text import fold
+
+from registry_helpers import add, entity_of, named_article
 
 BARS = NameBars(alone_similarity=0.95, alone_margin=0.03, event_similarity=0.92, event_margin=0.02)
 # Each name's share of its concept's own direction beside the direction all names share: names of two
@@ -40,64 +40,52 @@ class ConceptEncoder:
         return np.array(rows, np.float32)
 
 
-def _article(aid: str, lang: str, event: str, names: list[tuple[str, str]]) -> Article:
-    return Article(id=aid, source=f"{aid}.txt", title=aid, body=aid, lang=lang, event_id=event,
-                   mentions=[Mention(text, fold(text), kind, 0) for text, kind in names])
-
-
 @pytest.fixture
 def registry(tmp_path):
     with Store(tmp_path / "r.db") as store:
         yield Registry(store, country_names(("en", "ja", "ru")), ConceptEncoder(), BARS)
 
 
-def _add(registry: Registry, *articles: Article):
-    with registry.store.transaction():
-        return registry.add(articles)
-
-
-def _entity_of(registry: Registry, text: str) -> dict:
-    return next(r for r in registry.describe() if any(text in t for t in r["aliases"].values()))
 
 
 def test_a_name_in_another_script_joins_the_entity_its_vector_points_to(registry):
-    _add(registry, _article("a", "en", "e1", [("Tokyo", "place"), ("Beijing", "place"), ("Osaka", "place")]))
-    merges = _add(registry, _article("b", "ja", "e2", [("東京", "place")]))
+    add(registry, named_article("a", "en", "e1", [("Tokyo", "place"), ("Beijing", "place"), ("Osaka", "place")]))
+    merges = add(registry, named_article("b", "ja", "e2", [("東京", "place")]))
     assert [(m.reason, m.evidence) for m in merges] == [("name-vector", "dongjing ~ tokyo (0.984, next 0.900)")]
-    assert _entity_of(registry, "東京")["aliases"] == {"en": {"Tokyo": 1}, "ja": {"東京": 1}}
+    assert entity_of(registry, "東京")["aliases"] == {"en": {"Tokyo": 1}, "ja": {"東京": 1}}
     with registry.store.transaction():
         registry.unmerge(merges[0].id)
-    assert _entity_of(registry, "東京")["name"] == "東京"
+    assert entity_of(registry, "東京")["name"] == "東京"
 
 
 def test_a_name_between_two_entities_or_too_far_from_any_stays_apart(registry):
-    _add(registry, _article("a", "en", "e1", [("Tokyo", "place"), ("Beijing", "place"), ("Osaka", "place")]))
-    _add(registry, _article("b", "zh", "e2", [("南京", "place")]), _article("c", "ja", "e3", [("大阪", "place")]))
-    assert _entity_of(registry, "南京")["name"] == "南京"  # as near Tokyo as Beijing
-    assert _entity_of(registry, "大阪")["name"] == "大阪"  # 0.945 from Osaka: alone, not near enough
+    add(registry, named_article("a", "en", "e1", [("Tokyo", "place"), ("Beijing", "place"), ("Osaka", "place")]))
+    add(registry, named_article("b", "zh", "e2", [("南京", "place")]), named_article("c", "ja", "e3", [("大阪", "place")]))
+    assert entity_of(registry, "南京")["name"] == "南京"  # as near Tokyo as Beijing
+    assert entity_of(registry, "大阪")["name"] == "大阪"  # 0.945 from Osaka: alone, not near enough
 
 
 def test_within_an_event_the_bars_are_lower_and_one_language_is_two_entities(registry):
-    _add(registry, _article("a", "en", "e1", [("Tokyo", "place"), ("Osaka", "place")]),
-         _article("b", "ja", "e1", [("大阪", "place")]), _article("c", "en", "e1", [("Tokyo Tower", "place")]))
-    assert _entity_of(registry, "大阪")["aliases"] == {"en": {"Osaka": 1}, "ja": {"大阪": 1}}
-    assert _entity_of(registry, "Tokyo Tower")["name"] == "Tokyo Tower"  # Tokyo is written in English already
+    add(registry, named_article("a", "en", "e1", [("Tokyo", "place"), ("Osaka", "place")]),
+         named_article("b", "ja", "e1", [("大阪", "place")]), named_article("c", "en", "e1", [("Tokyo Tower", "place")]))
+    assert entity_of(registry, "大阪")["aliases"] == {"en": {"Osaka": 1}, "ja": {"大阪": 1}}
+    assert entity_of(registry, "Tokyo Tower")["name"] == "Tokyo Tower"  # Tokyo is written in English already
 
 
 def test_a_person_never_joins_a_place_by_its_name_vector(registry):
-    _add(registry, _article("a", "en", "e1", [("Vladimir Putin", "place"), ("Osaka", "place")]))
-    _add(registry, _article("b", "ru", "e2", [("Путин", "person")]))
-    assert _entity_of(registry, "Путин")["name"] == "Путин"
+    add(registry, named_article("a", "en", "e1", [("Vladimir Putin", "place"), ("Osaka", "place")]))
+    add(registry, named_article("b", "ru", "e2", [("Путин", "person")]))
+    assert entity_of(registry, "Путин")["name"] == "Путин"
 
 
 def test_each_key_is_encoded_once_and_kept_in_the_store(tmp_path):
     encoder = ConceptEncoder()
     with Store(tmp_path / "r.db") as store:
         registry = Registry(store, country_names(("en", "ru")), encoder, BARS)
-        _add(registry, _article("a", "en", "e1", [("Tokyo", "place"), ("Beijing", "place")]))
+        add(registry, named_article("a", "en", "e1", [("Tokyo", "place"), ("Beijing", "place")]))
         assert encoder.encoded == []  # names of one language: none has a name of another to join
-        _add(registry, _article("b", "en", "e2", [("Tokyo", "place")]),
-             _article("c", "ru", "e2", [("Токио", "place")]))
+        add(registry, named_article("b", "en", "e2", [("Tokyo", "place")]),
+             named_article("c", "ru", "e2", [("Токио", "place")]))
         assert sorted(encoder.encoded) == ["Beijing", "Tokyo", "Токио"]
         again = NameVectors(store, ConceptEncoder())
         assert again.add({"tokyo": "Tokyo", "tokio": "Токио"}) == 0 and "beijing" in again
@@ -107,6 +95,6 @@ def test_each_key_is_encoded_once_and_kept_in_the_store(tmp_path):
 
 def test_names_the_encoder_cannot_tell_apart_say_nothing(registry):
     """Two names of scripts the encoder has no tokens for are one vector (all unknown tokens)."""
-    _add(registry, _article("a", "chr", "e1", [("ᏥᏏᎾᏫ", "place")]))
-    _add(registry, _article("b", "cop", "e2", [("ⲕⲓϣⲓⲛⲁⲩ", "place")]))
-    assert _entity_of(registry, "ⲕⲓϣⲓⲛⲁⲩ")["name"] == "ⲕⲓϣⲓⲛⲁⲩ"
+    add(registry, named_article("a", "chr", "e1", [("ᏥᏏᎾᏫ", "place")]))
+    add(registry, named_article("b", "cop", "e2", [("ⲕⲓϣⲓⲛⲁⲩ", "place")]))
+    assert entity_of(registry, "ⲕⲓϣⲓⲛⲁⲩ")["name"] == "ⲕⲓϣⲓⲛⲁⲩ"
