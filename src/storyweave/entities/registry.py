@@ -577,7 +577,8 @@ class Registry:
         self._spellings: SpellingIndex | None = None
         self._vectors = NameVectors(store, names) if names is not None else None
         self._bars = bars or (NAME_BARS[names.name] if names is not None else None)
-        self._two_languages = self._vectors_complete = False
+        self._languages: set[str] | None = None  # of the registry's names, up to two (read from the store once)
+        self._vectors_complete = False
 
     @property
     def spellings(self) -> SpellingIndex:
@@ -636,7 +637,7 @@ class Registry:
         settles (one batch), and the keys whose names are nearest each. Only once the registry
         holds names of two languages (a name joins by its vector one of another language only):
         then for the keys before too, once."""
-        if self._vectors is None or not self._multilingual():
+        if self._vectors is None or not self._multilingual(sightings):
             return {}
         names = {key: sightings[key].text for key in sorted(new) if sightings[key].name(key).kind in TYPED_KINDS
                  and self.countries.code(key, sightings[key].lang) is None}
@@ -648,9 +649,15 @@ class Registry:
         self._vectors.add(names)
         return self._vectors.nearest(names, NAME_NEIGHBOURS)
 
-    def _multilingual(self) -> bool:
-        self._two_languages = self._two_languages or len(self.store.entity_languages(2)) > 1
-        return self._two_languages
+    def _multilingual(self, sightings: dict[str, Sighting]) -> bool:
+        """Whether the registry holds names of two languages, this batch's (already stored) included:
+        the store is read at the first batch only, then the batches' languages are added (a scan of
+        every name at each batch would grow with the registry)."""
+        if self._languages is None:
+            self._languages = set(self.store.entity_languages(2))
+        elif len(self._languages) < 2:
+            self._languages.update(lang for s in sightings.values() for lang, _, _ in s.forms)
+        return len(self._languages) > 1
 
     def _link(self, key: str, sighting: Sighting, same_event: set[str], by_name: bool,
               neighbours: list[tuple[str, float]]) -> Merge | None:
