@@ -7,7 +7,7 @@ import pytest
 from storyweave import Pipeline
 from storyweave.embed import HashingEncoder
 from storyweave.entities.gazetteer import gazetteer
-from storyweave.entities.registry import Registry, base_locales, country_names, territory_table
+from storyweave.entities.registry import Registry, Sighting, base_locales, country_names, territory_table
 from storyweave.store import Store
 
 from registry_helpers import add, entity_of, named_article
@@ -151,6 +151,26 @@ def test_acronym_variants_join_only_within_an_event(registry):
          named_article("e", "fr", "e3", [("OTAN", "org")]))
     nato = entity_of(registry, "NAVO")
     assert nato["name"] == "NATO" and nato["aliases"]["fr"] == {"OTAN": 1}
+
+
+def test_aliases_seen_before_their_other_forms_join_when_those_come(registry):
+    add(registry, named_article("a", "nl", "e1", [("NAVO", "org")]), named_article("b", "fr", "e1", [("OTAN", "org")]))
+    assert entity_of(registry, "NAVO")["name"] == "NAVO"  # one language each: nothing to tell
+    add(registry, named_article("c", "en", "e1", [("NATO", "org")]))
+    nato = entity_of(registry, "NAVO")
+    assert nato["name"] == "NATO" and nato["aliases"]["fr"] == {"OTAN": 1}
+    add(registry, named_article("d", "nl", "e1", [("NAVO", "org"), ("Brussel", "place")]))
+    assert entity_of(registry, "Brussel")["name"] == "Brussel"  # nothing new to compare with
+
+
+def test_a_name_spelled_like_a_third_entity_contradicts_a_name_vectors_pick(registry):
+    add(registry, named_article("a", "en", "e1", [("Kuala Lumpur", "place")]),
+        named_article("b", "en", "e2", [("Beijing", "place")]))
+    kuala_lumpur, beijing = (entity_of(registry, name)["id"] for name in ("Kuala Lumpur", "Beijing"))
+    hausa = Sighting()
+    hausa.forms["ha", "Kuwala Lampur", "place"] += 1
+    assert registry._spelled_elsewhere("kuwala lampur", hausa, -1, beijing)
+    assert not registry._spelled_elsewhere("kuwala lampur", hausa, -1, kuala_lumpur)
 
 
 def test_a_recorded_merge_is_undone_and_not_redone(registry):

@@ -9,6 +9,7 @@ when installed, else the standard library module.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
@@ -463,6 +464,13 @@ class Store:
                 " WHERE k.key IN ({}) ORDER BY a.mentions", keys):
             out[r[0]] = (r[1], r[2], r[3])  # the last row of a key is its most frequent form
         return out
+
+    def key_languages(self, keys: list[str]) -> dict[str, set[str]]:
+        """The languages each key is written in."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for key, lang in self._rows_where_in("SELECT DISTINCT key, lang FROM entity_aliases WHERE key IN ({})", keys):
+            found[key].add(lang)
+        return found
 
     def entity_forms(self, entity_ids: Iterable[int]) -> dict[int, list[tuple[str, str, str, str, int]]]:
         """(key, lang, text, kind, mentions) of every surface form of each entity."""

@@ -626,6 +626,8 @@ class Registry:
                 same_event = set().union(*(after[e] for e in linked))
                 if (merge := self._link(key, sightings[key], same_event, key in new, neighbours.get(key, []))):
                     merges.append(merge)
+        for event in sorted(events):
+            merges.extend(self._link_earlier(event, before[event], after[event], sightings))
         self._refresh(set(known.values()) | {m.into for m in merges})
         return merges
 
@@ -639,15 +641,15 @@ class Registry:
         then for the keys before too, once."""
         if self._vectors is None or not self._multilingual(sightings):
             return {}
-        names = {key: sightings[key].text for key in sorted(new) if sightings[key].name(key).kind in TYPED_KINDS
-                 and self.countries.code(key, sightings[key].lang) is None}
+        names = {key: sightings[key].text for key in sorted(new) if sightings[key].name(key).kind in TYPED_KINDS}
         if not self._vectors_complete:
             self._vectors_complete = True
             keys = [k for k in self.store.entity_key_list() if not k.startswith(COUNTRY) and k not in self._vectors]
             self._vectors.add({k: text for k, (_, text, kind) in self.store.entity_candidates("", None, keys, 0).items()
                                if kind in TYPED_KINDS and k not in new})
         self._vectors.add(names)
-        return self._vectors.nearest(names, NAME_NEIGHBOURS)
+        return self._vectors.nearest([k for k in names if self.countries.code(k, sightings[k].lang) is None],
+                                     NAME_NEIGHBOURS)
 
     def _multilingual(self, sightings: dict[str, Sighting]) -> bool:
         """Whether the registry holds names of two languages, this batch's (already stored) included:
@@ -682,6 +684,32 @@ class Registry:
         country = COUNTRY + code
         target = self.store.entity_of_keys([country]).get(country) or self.store.new_entity(country, *blocks(country))
         return self._merge(entity, target, reason, f"{key} = {country}")
+
+    def _link_earlier(self, event: str, before: set[str], after: set[str],
+                      sightings: dict[str, Sighting]) -> list[Merge]:
+        """Links of an event's keys from earlier batches, still entities of their own, when this
+        batch brings the event names in another language: an alias may come before its other
+        forms. Compared with the event's keys by the event's evidence only; two names of one
+        language in one event count as named side by side (their article is not at hand)."""
+        arrived = {sightings[k].lang for k in after - before if k in sightings}
+        earlier = before - set(sightings)
+        if not arrived or not earlier:
+            return []
+        forms = self.store.entity_forms(set(self.store.entity_of_keys(sorted(earlier)).values()))
+        seen: dict[str, Sighting] = defaultdict(Sighting)
+        for entity_forms in forms.values():
+            if len({form[0] for form in entity_forms}) == 1:
+                for key, lang, text, kind, n in entity_forms:
+                    seen[key].forms[(lang, text, kind)] += n
+        seen = {key: sighting for key, sighting in seen.items() if arrived - {sighting.lang}}
+        languages = self.store.key_languages(sorted(after))
+        neighbours = self._vectors.nearest(seen, NAME_NEIGHBOURS) if self._vectors is not None else {}
+        merges = []
+        for key, sighting in sorted(seen.items()):
+            sighting.beside = {k for k in after if sighting.lang in languages.get(k, ())}
+            if merge := self._link(key, sighting, after, False, neighbours.get(key, [])):
+                    merges.append(merge)
+        return merges
 
     def _spelled_country(self, key: str, sighting: Sighting, same_event: set[str]) -> tuple[str, str] | None:
         """(code, evidence) of the country a new place name is a spelling of, if one stands out: among
@@ -765,11 +793,25 @@ class Registry:
         apart = self._written_in(set(in_event), sighting.lang)
         for written in apart:
             del in_event[written]
-        if found := self._name_standing_out(key, sighting.lang, in_event, in_event=True):
-            return found
         alone = self._name_scores(key, sighting, entity, dict(neighbours))
-        return self._name_standing_out(key, sighting.lang, {e: s for e, s in alone.items() if e not in apart},
-                                       in_event=False)
+        found = self._name_standing_out(key, sighting.lang, in_event, in_event=True) or \
+            self._name_standing_out(key, sighting.lang, {e: s for e, s in alone.items() if e not in apart},
+                                    in_event=False)
+        return found if found is None or not self._spelled_elsewhere(key, sighting, entity, found[0]) else None
+
+    def _spelled_elsewhere(self, key: str, sighting: Sighting, entity: int, target: int) -> bool:
+        """Whether ``key`` is spelled like a key of a third entity (see :class:`SpellingIndex`) that
+        is spelled unlike every key of ``target``: a name vector's pick that spelling contradicts is
+        no evidence (Kuwala Lampur is spelled as Kuala Lumpur, however near its name is to the
+        event's Afirka ta Kudu). Not for abjads, whose consonants alone are spelled like too many."""
+        if _ABJAD.search(sighting.text):
+            return False
+        alike = [k for k, _ in self.spellings.near(key) if k not in sighting.beside]
+        elsewhere = [k for k, e in self.store.entity_of_keys(alike).items() if e not in (entity, target)]
+        if not elsewhere:
+            return False
+        targets = [spelling(form[0]) for form in self.store.entity_forms([target]).get(target, [])]
+        return any(max((_similar(spelling(k), t) for t in targets), default=0.0) < PLACE_SIMILARITY for k in elsewhere)
 
     def _name_scores(self, key: str, sighting: Sighting, entity: int,
                      scores: dict[str, float]) -> dict[int, tuple[float, str]]:
