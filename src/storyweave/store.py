@@ -472,6 +472,27 @@ class Store:
             found[key].add(lang)
         return found
 
+    def entity_key_languages(self, entity_ids: Iterable[int]) -> dict[int, dict[str, set[str]]]:
+        """The keys of each entity with the languages each is written in."""
+        found: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for entity, key, lang in self._rows_where_in(
+                "SELECT DISTINCT k.entity_id, k.key, a.lang FROM entity_keys k JOIN entity_aliases a USING (key)"
+                " WHERE k.entity_id IN ({})", [str(e) for e in entity_ids]):
+            found[entity][key].add(lang)
+        return found
+
+    def entity_key_counts(self, entity_ids: Iterable[int]) -> dict[int, int]:
+        """How many keys of names each entity holds (its country key is none)."""
+        return dict(self._rows_where_in("SELECT entity_id, COUNT(*) FROM entity_keys WHERE key NOT LIKE 'country:%'"
+                                        " AND entity_id IN ({}) GROUP BY entity_id", [str(e) for e in entity_ids]))
+
+    def entities_written_in(self, entity_ids: Iterable[int], lang: str) -> set[int]:
+        """Those entities with some surface form in ``lang``."""
+        ids = [str(e) for e in entity_ids]
+        return {r[0] for chunk in _chunks(ids, 500) for r in self.db.execute(
+            "SELECT DISTINCT k.entity_id FROM entity_keys k JOIN entity_aliases a USING (key)"
+            f" WHERE a.lang = ? AND k.entity_id IN ({','.join('?' * len(chunk))})", [lang, *chunk])}
+
     def entity_forms(self, entity_ids: Iterable[int]) -> dict[int, list[tuple[str, str, str, str, int]]]:
         """(key, lang, text, kind, mentions) of every surface form of each entity."""
         forms: dict[int, list[tuple[str, str, str, str, int]]] = {}

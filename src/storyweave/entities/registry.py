@@ -695,12 +695,11 @@ class Registry:
         earlier = before - set(sightings)
         if not arrived or not earlier:
             return []
-        forms = self.store.entity_forms(set(self.store.entity_of_keys(sorted(earlier)).values()))
+        counts = self.store.entity_key_counts(set(self.store.entity_of_keys(sorted(earlier)).values()))
         seen: dict[str, Sighting] = defaultdict(Sighting)
-        for entity_forms in forms.values():
-            if len({form[0] for form in entity_forms}) == 1:
-                for key, lang, text, kind, n in entity_forms:
-                    seen[key].forms[(lang, text, kind)] += n
+        for entity_forms in self.store.entity_forms([e for e, n in counts.items() if n == 1]).values():
+            for key, lang, text, kind, n in entity_forms:
+                seen[key].forms[(lang, text, kind)] += n
         seen = {key: sighting for key, sighting in seen.items() if arrived - {sighting.lang}}
         languages = self.store.key_languages(sorted(after))
         neighbours = self._vectors.nearest(seen, NAME_NEIGHBOURS) if self._vectors is not None else {}
@@ -810,7 +809,7 @@ class Registry:
         elsewhere = [k for k, e in self.store.entity_of_keys(alike).items() if e not in (entity, target)]
         if not elsewhere:
             return False
-        targets = [spelling(form[0]) for form in self.store.entity_forms([target]).get(target, [])]
+        targets = [spelling(k) for k in self.store.entity_key_languages([target]).get(target, {})]
         return any(max((_similar(spelling(k), t) for t in targets), default=0.0) < PLACE_SIMILARITY for k in elsewhere)
 
     def _name_scores(self, key: str, sighting: Sighting, entity: int,
@@ -837,10 +836,10 @@ class Registry:
         target, (best, other) = max(by_entity.items(), key=lambda item: item[1][0])
         key_languages: dict[str, set[str]] = defaultdict(set)
         entity_languages: dict[int, set[str]] = defaultdict(set)
-        for other_entity, forms in self.store.entity_forms(by_entity).items():
-            for form_key, form_lang, *_ in forms:
-                key_languages[form_key].add(form_lang)
-                entity_languages[other_entity].add(form_lang)
+        for other_entity, keys in self.store.entity_key_languages(by_entity).items():
+            for form_key, languages in keys.items():
+                key_languages[form_key] |= languages
+                entity_languages[other_entity] |= languages
         if lang in key_languages[other]:
             return None
         others = set(by_entity) - {target}
@@ -853,11 +852,11 @@ class Registry:
         return target, "name-vector", f"{key} ~ {other} ({best:.3f}, next {rival:.3f}{' in event' * in_event})"
 
     def _key_count(self, entity: int) -> int:
-        return len({form[0] for form in self.store.entity_forms([entity]).get(entity, [])})
+        return self.store.entity_key_counts([entity]).get(entity, 0)
 
     def _written_in(self, entities: set[int], lang: str) -> set[int]:
         """Those of ``entities`` with some spelling seen in ``lang`` (one query)."""
-        return {e for e, forms in self.store.entity_forms(entities).items() if any(f[1] == lang for f in forms)}
+        return self.store.entities_written_in(entities, lang)
 
     def _add_country_rival(self, key: str, spelled: dict[int, tuple[float, str, bool]]) -> None:
         """Count the country whose CLDR names are spelled most like ``key`` as a rival of the places
