@@ -28,8 +28,12 @@ evidence says they are the same:
   spelling evidence speaks, the entity whose names are nearest a key's name by cosine, if it
   stands out by a margin: among the entities of the key's event not written in its language
   (Tokyo, 東京), or among the nearest names of all (Wien, Vienna; Osterinsel, Easter Island),
-  by stricter bars. Only a key that is still an entity of its own joins this way, and only
-  to a name of another language; names are encoded once the registry holds two languages.
+  by stricter bars. Only a key that is still an entity of its own joins this way, only
+  to a name of another language, and not when its spelling points to a third entity;
+  names (country names too) are encoded once the registry holds two languages.
+
+A key is compared when first seen, and again when an event it is in gains names in another
+language (an alias may come in a batch before its other forms).
 
 Candidates come from indexed sound skeletons and prefixes of the last word, from the keys
 of the same event, and for places from an in-memory index of keys by consonant classes
