@@ -98,4 +98,3 @@ def test_names_the_encoder_cannot_tell_apart_say_nothing(registry):
     add(registry, named_article("a", "chr", "e1", [("ᏥᏏᎾᏫ", "place")]))
     add(registry, named_article("b", "cop", "e2", [("ⲕⲓϣⲓⲛⲁⲩ", "place")]))
     assert entity_of(registry, "ⲕⲓϣⲓⲛⲁⲩ")["name"] == "ⲕⲓϣⲓⲛⲁⲩ"
-

@@ -639,8 +639,8 @@ class Registry:
         return {e: set(self.store.entity_keys_of_event(e, KEYS_PER_EVENT)) for e in events}
 
     def _name_neighbours(self, new: set[str], sightings: dict[str, Sighting]) -> dict[str, list[tuple[str, float]]]:
-        """Name vectors for the new keys of people, organisations and places that no CLDR name
-        settles (one batch), and the keys whose names are nearest each. Only once the registry
+        """Name vectors for the new keys of people, organisations and places (one batch), and the
+        keys whose names are nearest each of those no CLDR name settles. Only once the registry
         holds names of two languages (a name joins by its vector one of another language only):
         then for the keys before too, once."""
         if self._vectors is None or not self._multilingual(sightings):
@@ -711,7 +711,7 @@ class Registry:
         for key, sighting in sorted(seen.items()):
             sighting.beside = {k for k in after if sighting.lang in languages.get(k, ())}
             if merge := self._link(key, sighting, after, False, neighbours.get(key, [])):
-                    merges.append(merge)
+                merges.append(merge)
         return merges
 
     def _spelled_country(self, key: str, sighting: Sighting, same_event: set[str]) -> tuple[str, str] | None:
