@@ -296,6 +296,11 @@ class NumpyE5:
                 self.weights[name] = np.ascontiguousarray(dequantise_q4_0(values, columns).T)
             elif values.dtype != np.uint8:
                 self.weights[name] = values
+        for layer in range(self.shape.layers):  # q, k and v of the same input: one product
+            p = f"l{layer}."
+            for part in ("w", "b"):
+                self.weights[f"{p}qkv.{part}"] = np.concatenate(
+                    [self.weights.pop(f"{p}{n}.{part}") for n in ("q", "k", "v")], axis=-1)
         self.positions = self.weights["emb.pos"].reshape(-1, self.dim)
         self.token_type = self.weights["emb.type"][: self.dim]
 
@@ -353,7 +358,7 @@ class NumpyE5:
         scale = np.float32(1.0 / math.sqrt(head))
         for layer in range(s.layers):
             p = f"l{layer}."
-            q, k, v = (self._linear(x, p + n) for n in ("q", "k", "v"))
+            q, k, v = np.split(self._linear(x, p + "qkv"), 3, axis=1)
             context = np.empty_like(q)
             for first, count, length in runs:
                 rows = slice(first, first + count * length)
