@@ -1,3 +1,4 @@
+import gc
 from datetime import date, timedelta
 
 import numpy as np
@@ -261,6 +262,24 @@ def test_the_clusterer_keeps_only_the_open_window():
         assert set(clusterer.nearest_before) <= open_members and set(clusterer.unindexed) <= set(clusterer.events)
         assert len(clusterer.index) <= INDEXED_MEMBERS * len(clusterer.events)
     assert len(open_members) < 600 and clusterer.closed > 100 and changes > 0
+
+
+def test_a_batch_pauses_the_cycle_collector_and_leaves_no_cycles_for_it():
+    news = SyntheticNews(StreamShape(articles_per_day=100, events_per_day=20, topics=100, names=2000, batch=50))
+    first, *rest = [[(s, f"ev-{s.article_id}") for s in batch] for batch, _ in news.articles(600)]
+    clusterer = EventClusterer(topic_floor=0.8, quiet_days=2)
+    clusterer.add_batch(first)  # compiles the kernels
+    gc.collect()
+    for batch in rest[:-1]:
+        clusterer.add_batch(batch)
+        assert gc.isenabled()
+    assert gc.collect() == 0  # no garbage only the collector could free: pausing it holds no memory back
+    gc.disable()
+    try:
+        clusterer.add_batch(rest[-1])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_overlap_matches_spelling_variants():

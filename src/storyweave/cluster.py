@@ -23,9 +23,11 @@ event with no date of its own can be dated by a back-reference ("last week") els
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -687,6 +689,10 @@ class EventClusterer:
         """Assign a micro-batch of articles, in time order, each to an open event or a new one (its ``new_id``)."""
         if not batch:
             return []
+        with _no_cycle_collection():
+            return self._add_batch(batch)
+
+    def _add_batch(self, batch: list[tuple[ArticleSignals, str]]) -> list[str]:
         leads = np.vstack([s.lead for s, _ in batch])
         nearest = self.index.search(leads, self.neighbours)
         earlier = _nearest_earlier(leads, self.neighbours, first=self.next_key)  # the batch's keys, one by one
@@ -949,6 +955,20 @@ class EventClusterer:
             self.event_of.pop(member.article_id, None)
         self.index.remove(event.keys)
         self.closed += 1
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused in the block (as it was after). The clusterer makes no reference
+    cycles, so within a micro-batch the collector would only re-traverse the open window's objects: on
+    the synthetic stream (bench stream 100k) its passes took a tenth of the clusterer's time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _absorbing_floor(host_size: int) -> float:
