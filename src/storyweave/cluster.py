@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from itertools import chain, islice, repeat
+from operator import itemgetter
 
 import numpy as np
 
@@ -188,9 +189,10 @@ class EventState:
         self.titles[count % RECENT_TITLES] = title
         self.title_count += 1
         # |S + x|^2 = |S|^2 + 2 S.x + |x|^2 (x has unit length)
-        squared = self.words_norm ** 2 + 2 * dot(signals.words, self.words) + (1.0 if signals.words else 0.0)
+        words = self.words
+        squared = self.words_norm ** 2 + 2 * dot(signals.words, words) + (1.0 if signals.words else 0.0)
         for word, weight in signals.words.items():
-            self.words[word] = self.words.get(word, 0.0) + weight
+            words[word] = words.get(word, 0.0) + weight
         self.words_norm = squared ** 0.5
         window, weekday, assumed = self.time.window, self.time.weekday, self.time.assumed
         said = signals.time
@@ -285,7 +287,7 @@ class MemberIndex:
         self.row_of: dict[int, int] = {}  # key -> row of ``matrix``
         self.matrix: np.ndarray | None = None  # rows [0, used) hold vectors, blanked ones too
         self.row_keys = np.empty(0, np.int64)  # per row, its key (-1: blanked)
-        self.serials = np.empty(0, np.int64)  # per row, when it was added (rows added before)
+        self.serials = np.empty(0, np.int64)  # per row, when it was added (rows added before): ascending
         self.used = 0
         self.added = 0
         self.index = None
@@ -422,14 +424,17 @@ class MemberIndex:
             by_mark: dict[int, list[int]] = {}
             for row in known:
                 by_mark.setdefault(previous[row][1][0], []).append(row)
-            for since, rows in by_mark.items():  # the rows added since
-                columns = np.flatnonzero((self.serials[: self.used] >= since) & (self.row_keys[: self.used] >= 0))
-                sims = queries[rows] @ self.matrix[columns].T
-                top = _top_columns(sims, min(count, len(columns)))
-                keys = self.row_keys[columns][top].tolist()
+            for since, rows in by_mark.items():  # the rows added since: those from the first serial ``since`` on
+                start = int(np.searchsorted(self.serials[: self.used], since))
+                sims = queries[rows] @ self.matrix[start: self.used].T
+                blank = self.row_keys[start: self.used] < 0
+                sims[:, blank] = -np.inf
+                top = _top_columns(sims, min(count, len(blank) - int(blank.sum())))
+                keys = self.row_keys[start: self.used][top].tolist()
                 for row, added, cosines in zip(rows, keys, np.take_along_axis(sims, top, axis=1).tolist()):
                     # the earlier found come first among equals, as in a full scan (their rows were added before)
-                    results[row] = sorted([*previous[row][0], *zip(added, cosines)], key=lambda f: -f[1])[:count]
+                    results[row] = sorted([*previous[row][0], *zip(added, cosines)], key=itemgetter(1),
+                                          reverse=True)[:count]
         unknown = sorted(set(range(len(queries))) - set(known))
         if unknown:
             for row, found in zip(unknown, self.search(queries[unknown], count)):
@@ -709,11 +714,12 @@ class EventClusterer:
         assigned: list[str] = []
         self.changes = []
         sizes_before: dict[str, int] = {}  # of the events the batch touches
+        event_of_key = self.event_of_key.get
         for position, (signals, new_id) in enumerate(batch):
             self._advance(signals.day)
             candidates: dict[str, float] = {}
             for key, cosine in chain(nearest[position], zip(*earlier[position])):  # -inf: not a candidate
-                event_id = self.event_of_key.get(key)
+                event_id = event_of_key(key)
                 if event_id is not None and cosine > candidates.get(event_id, -1.0):
                     candidates[event_id] = cosine
             event_id = self._choose(signals, new_id, candidates)
