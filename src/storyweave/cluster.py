@@ -640,7 +640,8 @@ class EventClusterer:
     def _title_dense(self, signals: ArticleSignals, event: EventState) -> float:
         """The title's dense similarity (0 at the topic floor) to the closest of the latest members' titles."""
         title = signals.lead if signals.title is None else signals.title
-        return (float(np.dot(event.titles, title).max()) - self.topic_floor) / self._scale
+        # a list's max: on an event's few titles twice as fast as the array's
+        return (max(np.dot(event.titles, title).tolist()) - self.topic_floor) / self._scale
 
     def _dense_features(self, signals: ArticleSignals, event: EventState, cosine: float,
                         others: list[float]) -> tuple[float, float, float]:
@@ -732,7 +733,7 @@ class EventClusterer:
                 self._split_if_two_groups(event)
         self._index_latest(self._changed(splits_from))
         # Small events the batch made or came close to (its articles' nearest members before it):
-        nearby = (self.event_of_key.get(key) for found in nearest for key, _ in found)
+        nearby = map(event_of_key, map(itemgetter(0), chain.from_iterable(nearest)))
         small = [event_id for event_id in dict.fromkeys([*sizes_before, *filter(None, nearby)])
                  if event_id in self.events and len(self.events[event_id].members) <= SMALL_EVENT]
         position_of = {s.article_id: position for position, (s, _) in enumerate(batch)}
@@ -916,11 +917,13 @@ class EventClusterer:
             return
         new_id = self.split_id(leaving[0].article_id)
         smaller, larger = sorted(((new_id, leaving), (event.id, staying)), key=lambda g: len(g[1]))
+        states = {}
         for (_, group), (other_id, other) in ((larger, smaller), (smaller, larger)):  # the cheaper check first
-            movers = filter(None, self.moves(group, _state(other_id, other)))
+            states[other_id] = _state(other_id, other)
+            movers = filter(None, self.moves(group, states[other_id]))
             if next(islice(movers, int(SPLIT_MOVERS * min(len(group), RECHECKED)), None), None) is not None:
                 return  # more would move than a split allows
-        groups = (_state(event.id, staying), _state(new_id, leaving))
+        groups = (states[event.id], states[new_id])
         self._replace(event, groups)
         self.changes.append(EventChange(
             "split", event.id, new_id, tuple(m.article_id for m in leaving),
