@@ -202,10 +202,13 @@ def test_search_since_a_previous_search_scans_only_the_members_added_since():
     previous = [(found, index.mark()) for found in index.search(queries, 5)]
     found_first = {key for found, _ in previous[:10] for key, _ in found}
     index.remove([k for k in range(200) if k % 4 == 0 and k not in found_first])  # a few found by the others
-    index.add(list(range(200, 300)), vectors[200:300])
+    index.add(list(range(200, 250)), vectors[200:250])
+    later = [(found, index.mark()) for found in index.search(queries, 5)]  # another mark: another slice scanned
+    index.add(list(range(250, 300)), vectors[250:300])
+    index.remove(list(range(205, 300, 7)))  # of the members added since, some are removed
     live = [k for k in range(300) if k in index.row_of]
     expected = [[live[i] for i in np.argsort(-(vectors[live] @ q), kind="stable")[:5]] for q in queries]
-    for given in (previous, previous[:20] + [None] * 20):
+    for given in (previous, previous[:20] + [None] * 20, previous[:10] + later[10:]):
         assert [[k for k, _ in found] for found in index.search_since(queries, given, 5)] == expected
 
 
