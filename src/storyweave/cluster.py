@@ -417,8 +417,10 @@ class MemberIndex:
         while the scan is exact and none of those found has been removed since, they are still the nearest of
         the members then, so only the members added since are scanned."""
         count = min(count, len(self.row_of))
+        present = self.row_of.__contains__
         known = [row for row, seen in enumerate(previous) if seen is not None and len(seen[0]) == count
-                 and self.index is None and seen[1][1] == self.generation and all(k in self.row_of for k, _ in seen[0])]
+                 and self.index is None and seen[1][1] == self.generation
+                 and all(map(present, map(itemgetter(0), seen[0])))]
         results: list[list[tuple[int, float]]] = [[] for _ in queries]
         if known:
             by_mark: dict[int, list[int]] = {}
@@ -846,6 +848,7 @@ class EventClusterer:
         if event is None or len(event.members) > SMALL_EVENT:
             return
         lowest: dict[str, float] = {}  # per host event: the lowest log-odds of the members so far
+        event_of_key = self.event_of_key.get
         unsearched = [m for m in event.members if m.article_id not in nearest_of]
         if unsearched:  # members it gained from another small event of this batch
             nearest_of.update(zip((m.article_id for m in unsearched),
@@ -854,7 +857,7 @@ class EventClusterer:
         for position, (member, found) in enumerate(zip(event.members, found_all)):
             candidates: dict[str, float] = {}
             for key, cosine in found:
-                other = self.event_of_key.get(key)
+                other = event_of_key(key)
                 if other is not None and other != event_id and cosine > candidates.get(other, -1.0):
                     candidates[other] = cosine
             # its own event's other members compete as a candidate would
