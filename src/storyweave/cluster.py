@@ -897,11 +897,13 @@ class EventClusterer:
         is the alternative."""
         sample = [m for m in group[-RECHECKED:] if m is not skip]
         own = group[-RECENT_TITLES:]
-        leads = np.vstack([m.lead for m in sample])
-        to_other = (leads @ np.vstack([m.lead for m in other.members[-RECENT_TITLES:]]).T).max(axis=1)
-        to_own = leads @ np.vstack([m.lead for m in own]).T
+        own_leads = np.vstack([m.lead for m in own])
         column = {id(m): column for column, m in enumerate(own)}
-        to_own[np.arange(len(sample)), [column[id(m)] for m in sample]] = -np.inf  # not itself
+        rows = [column[id(m)] for m in sample]
+        leads = own_leads[rows]
+        to_other = (leads @ np.vstack([m.lead for m in other.members[-RECENT_TITLES:]]).T).max(axis=1)
+        to_own = leads @ own_leads.T
+        to_own[np.arange(len(sample)), rows] = -np.inf  # not itself
         alternatives = [[c] for c in to_own.max(axis=1).tolist()] if len(own) > 1 else repeat([])
         for member, cosine, others in zip(sample, to_other.tolist(), alternatives):
             yield self.score(member, other, cosine, others) is not None
