@@ -181,9 +181,10 @@ class EventState:
         title = signals.lead if signals.title is None else signals.title
         count = self.title_count
         if count < RECENT_TITLES:
-            if count == 0 or count == len(self.title_rows):
+            if self.title_rows is None or count == len(self.title_rows):
                 rows = np.empty((min(max(2 * count, 1), RECENT_TITLES), len(title)), np.float32)
-                rows[:count] = self.titles
+                if count:
+                    rows[:count] = self.titles
                 self.title_rows = rows
             self.titles = self.title_rows[: count + 1]
         self.titles[count % RECENT_TITLES] = title
@@ -991,7 +992,7 @@ class EventClusterer:
 
 @contextmanager
 def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused in the block (as it was after). The clusterer makes no reference
+    """Python's cycle collector paused in the block, then as it was. The clusterer makes no reference
     cycles, so within a micro-batch the collector would only re-traverse the open window's objects: on
     the synthetic stream (bench stream 100k) its passes took a tenth of the clusterer's time."""
     enabled = gc.isenabled()
