@@ -1,3 +1,4 @@
+import gc
 from datetime import date, timedelta
 
 import numpy as np
@@ -201,10 +202,13 @@ def test_search_since_a_previous_search_scans_only_the_members_added_since():
     previous = [(found, index.mark()) for found in index.search(queries, 5)]
     found_first = {key for found, _ in previous[:10] for key, _ in found}
     index.remove([k for k in range(200) if k % 4 == 0 and k not in found_first])  # a few found by the others
-    index.add(list(range(200, 300)), vectors[200:300])
+    index.add(list(range(200, 250)), vectors[200:250])
+    later = [(found, index.mark()) for found in index.search(queries, 5)]  # another mark: another slice scanned
+    index.add(list(range(250, 300)), vectors[250:300])
+    index.remove(list(range(205, 300, 7)))  # of the members added since, some are removed
     live = [k for k in range(300) if k in index.row_of]
     expected = [[live[i] for i in np.argsort(-(vectors[live] @ q), kind="stable")[:5]] for q in queries]
-    for given in (previous, previous[:20] + [None] * 20):
+    for given in (previous, previous[:20] + [None] * 20, previous[:10] + later[10:]):
         assert [[k for k, _ in found] for found in index.search_since(queries, given, 5)] == expected
 
 
@@ -261,6 +265,24 @@ def test_the_clusterer_keeps_only_the_open_window():
         assert set(clusterer.nearest_before) <= open_members and set(clusterer.unindexed) <= set(clusterer.events)
         assert len(clusterer.index) <= INDEXED_MEMBERS * len(clusterer.events)
     assert len(open_members) < 600 and clusterer.closed > 100 and changes > 0
+
+
+def test_a_batch_pauses_the_cycle_collector_and_leaves_no_cycles_for_it():
+    news = SyntheticNews(StreamShape(articles_per_day=100, events_per_day=20, topics=100, names=2000, batch=50))
+    first, *rest = [[(s, f"ev-{s.article_id}") for s in batch] for batch, _ in news.articles(600)]
+    clusterer = EventClusterer(topic_floor=0.8, quiet_days=2)
+    clusterer.add_batch(first)  # compiles the kernels
+    gc.collect()
+    for batch in rest[:-1]:
+        clusterer.add_batch(batch)
+        assert gc.isenabled()
+    assert gc.collect() == 0  # no garbage only the collector could free: pausing it holds no memory back
+    gc.disable()
+    try:
+        clusterer.add_batch(rest[-1])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_overlap_matches_spelling_variants():
