@@ -1,7 +1,6 @@
 import json
 import time
 
-import pytest
 from click.testing import CliRunner
 
 from test_bench_events import two_events_file
@@ -15,9 +14,9 @@ def test_a_stage_inside_another_counts_for_itself_only():
     with times.stage("outer"):
         time.sleep(0.02)
         with times.stage("inner"):
-            time.sleep(0.05)
-    assert times.wall["inner"] == pytest.approx(0.05, abs=0.02)
-    assert times.wall["outer"] == pytest.approx(0.02, abs=0.02)
+            time.sleep(0.3)
+    assert times.wall["inner"] >= 0.3
+    assert 0.02 <= times.wall["outer"] < 0.3  # the inner stage's 0.3 s not counted again (a loaded machine adds little)
 
 
 def test_bench_pipeline_runs_each_encoder_and_prints_stages_and_one_json_line(tmp_path):
