@@ -696,16 +696,15 @@ class Registry:
         forms. Compared with the event's keys by the event's evidence only; two names of one
         language in one event count as named side by side (their article is not at hand)."""
         arrived = {sightings[k].lang for k in after - before if k in sightings}
-        earlier = before - set(sightings)
-        if not arrived or not earlier:
+        if not arrived or not (earlier := before - set(sightings)):
             return []
+        languages = self.store.key_languages(sorted(after))
+        earlier = {k for k in earlier if arrived - languages.get(k, set())}
         counts = self.store.entity_key_counts(set(self.store.entity_of_keys(sorted(earlier)).values()))
         seen: dict[str, Sighting] = defaultdict(Sighting)
         for entity_forms in self.store.entity_forms([e for e, n in counts.items() if n == 1]).values():
             for key, lang, text, kind, n in entity_forms:
                 seen[key].forms[(lang, text, kind)] += n
-        seen = {key: sighting for key, sighting in seen.items() if arrived - {sighting.lang}}
-        languages = self.store.key_languages(sorted(after))
         neighbours = self._vectors.nearest(seen, NAME_NEIGHBOURS) if self._vectors is not None else {}
         merges = []
         for key, sighting in sorted(seen.items()):
