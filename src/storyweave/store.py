@@ -214,10 +214,11 @@ class Store:
                 (r["rel_lo"], r["rel_hi"]) if r["rel_lo"] is not None else None))
         return [self._article(row, mentions.get(row["id"], []), times.get(row["id"], [])) for row in rows]
 
-    def _rows_where_in(self, sql: str, values: list[str]) -> list:
-        """Rows of ``sql`` whose ``IN ({})`` placeholder takes ``values``, in chunks."""
+    def _rows_where_in(self, sql: str, values: list[str], before: tuple = ()) -> list:
+        """Rows of ``sql`` whose ``IN ({})`` placeholder takes ``values``, in chunks (after the
+        parameters ``before`` it)."""
         return [row for chunk in _chunks(values, 500)
-                for row in self.db.execute(sql.format(",".join("?" * len(chunk))), chunk)]
+                for row in self.db.execute(sql.format(",".join("?" * len(chunk))), [*before, *chunk])]
 
     @staticmethod
     def _article(row, mentions: list[Mention], times: list[TimeExpression]) -> Article:
@@ -488,10 +489,9 @@ class Store:
 
     def entities_written_in(self, entity_ids: Iterable[int], lang: str) -> set[int]:
         """Those entities with some surface form in ``lang``."""
-        ids = [str(e) for e in entity_ids]
-        return {r[0] for chunk in _chunks(ids, 500) for r in self.db.execute(
+        return {r[0] for r in self._rows_where_in(
             "SELECT DISTINCT k.entity_id FROM entity_keys k JOIN entity_aliases a USING (key)"
-            f" WHERE a.lang = ? AND k.entity_id IN ({','.join('?' * len(chunk))})", [lang, *chunk])}
+            " WHERE a.lang = ? AND k.entity_id IN ({})", [str(e) for e in entity_ids], (lang,))}
 
     def entity_forms(self, entity_ids: Iterable[int]) -> dict[int, list[tuple[str, str, str, str, int]]]:
         """(key, lang, text, kind, mentions) of every surface form of each entity."""

@@ -837,14 +837,10 @@ class Registry:
         if not by_entity:
             return None
         target, (best, other) = max(by_entity.items(), key=lambda item: item[1][0])
-        key_languages: dict[str, set[str]] = defaultdict(set)
-        entity_languages: dict[int, set[str]] = defaultdict(set)
-        for other_entity, keys in self.store.entity_key_languages(by_entity).items():
-            for form_key, languages in keys.items():
-                key_languages[form_key] |= languages
-                entity_languages[other_entity] |= languages
-        if lang in key_languages[other]:
+        keys = self.store.entity_key_languages(by_entity)
+        if lang in keys[target][other]:
             return None
+        entity_languages = {e: set().union(*keys[e].values()) for e in by_entity}
         others = set(by_entity) - {target}
         rivals = {e for e in others if entity_languages[e] & entity_languages[target]} or others
         rival = max((by_entity[e][0] for e in rivals), default=-1.0)
