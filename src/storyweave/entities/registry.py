@@ -460,14 +460,14 @@ class SpellingIndex:
         consonants if ``key`` is written in an abjad."""
         spelled = spelling(key, abjad, abjad)
         found: dict[str, float] = {}
-        for pair in _consonant_pairs(spelled):
+        for pair in sorted(_consonant_pairs(spelled)):
             keys, spellings = self._by_pair.get(pair, ([], []))
             for _, score, i in process.extract(spelled, spellings, scorer=Levenshtein.normalized_similarity,
                                                processor=(lambda s: _UNWRITTEN.sub("", s)) if abjad else None,
                                                score_cutoff=cutoff, limit=limit):
                 if keys[i] != key:
                     found[keys[i]] = score
-        return sorted(found.items(), key=lambda item: -item[1])[:limit]
+        return sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]  # ties by key: deterministic
 
 
 def _place_similarity(a: str, a_abjad: bool, b: str, b_abjad: bool) -> float:
