@@ -455,16 +455,32 @@ class Store:
                           limit: int) -> dict[str, tuple[int, str, str]]:
         """Keys sharing an index block or prefix with ``key`` (at most ``limit``; none without
         ``blocks``), and the keys ``also``: entity, most frequent surface form and kind of each."""
-        keys = [r[0] for r in self.db.execute(
-            "SELECT key FROM entity_keys WHERE block = ? UNION SELECT key FROM entity_keys WHERE prefix = ? LIMIT ?",
-            (*blocks, limit))] if blocks else []
-        keys = sorted(set(keys) | set(also) - {key})
         out: dict[str, tuple[int, str, str]] = {}
         for r in self._rows_where_in(
                 "SELECT k.key, k.entity_id, a.text, a.kind FROM entity_keys k JOIN entity_aliases a USING (key)"
-                " WHERE k.key IN ({}) ORDER BY a.mentions", keys):
+                " WHERE k.key IN ({}) ORDER BY a.mentions", self.candidate_keys(key, blocks, also, limit)):
             out[r[0]] = (r[1], r[2], r[3])  # the last row of a key is its most frequent form
         return out
+
+    def candidate_keys(self, key: str, blocks: tuple[str, str] | None, also: Iterable[str], limit: int) -> list[str]:
+        """The keys of :meth:`entity_candidates` (those without surface forms too), sorted."""
+        keys = [r[0] for r in self.db.execute(
+            "SELECT key FROM entity_keys WHERE block = ? UNION SELECT key FROM entity_keys WHERE prefix = ? LIMIT ?",
+            (*blocks, limit))] if blocks else []
+        return sorted(set(keys) | set(also) - {key})
+
+    def entity_alias_rows(self, keys: list[str]) -> list[tuple[str, str, str, str, int]]:
+        """(key, lang, text, kind, mentions) of every surface form of these keys."""
+        return [tuple(r) for r in self._rows_where_in(
+            "SELECT key, lang, text, kind, mentions FROM entity_aliases WHERE key IN ({})", keys)]
+
+    def keys_of_entities(self, entity_ids: Iterable[int]) -> dict[int, list[str]]:
+        """Every key of each of these entities (those with keys)."""
+        found: dict[int, list[str]] = defaultdict(list)
+        for entity, key in self._rows_where_in("SELECT entity_id, key FROM entity_keys WHERE entity_id IN ({})",
+                                               [str(e) for e in entity_ids]):
+            found[entity].append(key)
+        return dict(found)
 
     def key_languages(self, keys: list[str]) -> dict[str, set[str]]:
         """The languages each key is written in."""

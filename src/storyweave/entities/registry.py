@@ -38,7 +38,8 @@ language (an alias may come in a batch before its other forms).
 Candidates come from indexed sound skeletons and prefixes of the last word, from the keys
 of the same event, and for places from an in-memory index of keys by consonant classes
 (:class:`SpellingIndex`, filled from the store once per registry), so the work per batch
-does not grow much with the registry. Merges are recorded with their evidence and can be
+does not grow much with the registry; while a batch is linked, each key and entity is read from
+the store once (:class:`~.linking.LinkingView`). Merges are recorded with their evidence and can be
 undone (:meth:`Registry.unmerge`); an undone merge is never made again.
 """
 
@@ -58,9 +59,9 @@ from ..embed import Encoder
 from ..models import Article
 from ..text import fold
 from .gazetteer import gazetteer
+from .linking import COUNTRY, LinkingView
 from .name_vectors import NAME_BARS, TWINS, NameBars, NameVectors
 
-COUNTRY = "country:"
 TYPED_KINDS = ("person", "org", "place")
 CANDIDATES_PER_KEY = 100
 KEYS_PER_EVENT = 200  # the most mentioned keys of an event are its candidates by co-occurrence
@@ -80,6 +81,7 @@ EVENT_PLACE_SIMILARITY = 0.6  # two places named in one event
 # by spellings of at least 3 letters, their consonant classes or long words counting this much:
 EVENT_PLACE_LENGTH, EVENT_DISCOUNT = 3, 0.9
 SPELLING_CANDIDATES = 20
+NEAR_KEPT = 65536  # lookups of a SpellingIndex kept
 HEAD_PAIR_SIMILARITY = 0.8  # the words of two names that differ in their translated head only
 NAME_NEIGHBOURS = 20  # the keys whose name vectors are nearest a new key's: its candidates by name vector
 _MAX_INFLECTION = 3  # letters an inflected country name may add to its stem (Rosj-i, Russland-s)
@@ -160,10 +162,11 @@ class CountryNames:
         return SpellingIndex(self.codes)
 
     @cached_property
-    def _names_of(self) -> dict[str, list[str]]:
-        names: dict[str, list[str]] = defaultdict(list)
+    def _spellings_of(self) -> dict[str, dict[str, str]]:
+        """The spelling (see :func:`spelling`) of each unambiguous name, by code."""
+        names: dict[str, dict[str, str]] = defaultdict(dict)
         for name, code in self.codes.items():
-            names[code].append(name)
+            names[code][name] = spelling(name)
         return dict(names)
 
     def closest(self, key: str, among: Iterable[str] | None = None) -> tuple[str, float, float] | None:
@@ -173,7 +176,7 @@ class CountryNames:
         if among is None:
             found = self._spellings.near(key, cutoff=_CLOSE, limit=_CLOSEST)
         else:
-            choices = {name: spelling(name) for code in among for name in self._names_of.get(code, ())}
+            choices = {name: spelled for code in among for name, spelled in self._spellings_of.get(code, {}).items()}
             found = [(name, score) for _, score, name in process.extract(
                 spelling(key), choices, scorer=Levenshtein.normalized_similarity, score_cutoff=_CLOSE, limit=_CLOSEST)]
         if not found:
@@ -440,24 +443,37 @@ def _consonant_pairs(spelling: str) -> set[str]:
 
 
 class SpellingIndex:
-    """Sound-folded mention keys by pairs of consonant classes, to find the keys spelled like a new one."""
+    """Sound-folded mention keys by pairs of consonant classes, to find the keys spelled like a new one.
+
+    What :meth:`near` finds is kept until the next :meth:`add` (a batch looks a key up more than
+    once), at most NEAR_KEPT lookups."""
 
     def __init__(self, keys: Iterable[str]):
         self._by_pair: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+        self._found: dict[tuple, tuple[tuple[str, float], ...]] = {}
         for key in keys:
             self.add(key)
 
     def add(self, key: str) -> None:
         if not key.startswith(COUNTRY) and (spelled := spelling(key)):
+            self._found.clear()
             for pair in _consonant_pairs(spelled):
                 keys, spellings = self._by_pair[pair]
                 keys.append(key)
                 spellings.append(spelled)
 
     def near(self, key: str, abjad: bool = False, cutoff: float = PLACE_SIMILARITY,
-             limit: int = SPELLING_CANDIDATES) -> list[tuple[str, float]]:
+             limit: int = SPELLING_CANDIDATES) -> tuple[tuple[str, float], ...]:
         """The keys spelled most like ``key`` with their similarity (at least ``cutoff``), by their
         consonants if ``key`` is written in an abjad."""
+        lookup = (key, abjad, cutoff, limit)
+        if (found := self._found.get(lookup)) is None:
+            if len(self._found) >= NEAR_KEPT:
+                self._found.clear()
+            found = self._found[lookup] = self._near(*lookup)
+        return found
+
+    def _near(self, key: str, abjad: bool, cutoff: float, limit: int) -> tuple[tuple[str, float], ...]:
         spelled = spelling(key, abjad, abjad)
         found: dict[str, float] = {}
         for pair in sorted(_consonant_pairs(spelled)):
@@ -467,7 +483,7 @@ class SpellingIndex:
                                                score_cutoff=cutoff, limit=limit):
                 if keys[i] != key:
                     found[keys[i]] = score
-        return sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]  # ties by key: deterministic
+        return tuple(sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit])  # ties by key: deterministic
 
 
 def _place_similarity(a: str, a_abjad: bool, b: str, b_abjad: bool) -> float:
@@ -583,12 +599,18 @@ class Registry:
         self._bars = bars or (NAME_BARS[names.name] if names is not None else None)
         self._languages: set[str] | None = None  # of the registry's names, up to two (read from the store once)
         self._vectors_complete = False
+        self._linking: LinkingView | None = None  # while a batch is linked
 
     @property
     def spellings(self) -> SpellingIndex:
         if self._spellings is None:
             self._spellings = SpellingIndex(self.store.entity_key_list())
         return self._spellings
+
+    @property
+    def _batch(self) -> LinkingView:
+        """The entity tables as read while a batch is linked (outside :meth:`add`, read afresh)."""
+        return self._linking or LinkingView(self.store)
 
     @property
     def countries(self) -> CountryNames:
@@ -609,12 +631,20 @@ class Registry:
                     sighting.events[article.event_id] += 1
         if not sightings:
             return []
+        self._linking = LinkingView(self.store)
+        try:
+            return self._add(sightings)
+        finally:
+            self._linking = None
+
+    def _add(self, sightings: dict[str, Sighting]) -> list[Merge]:
+        """:meth:`add` of the batch's sightings, its reads of the entity tables through ``self._linking``."""
         events = {e for s in sightings.values() for e in s.events}
         before = self._event_keys(events)
-        known = self.store.entity_of_keys(list(sightings))
+        known = self._batch.entity_of_keys(list(sightings))
         new = set(sightings) - set(known)
         for key in sorted(new):
-            known[key] = self.store.new_entity(key, *blocks(key))
+            known[key] = self._batch.new_entity(key, *blocks(key))
             self.spellings.add(key)
         self.store.add_entity_sightings(
             [(key, lang, text, kind, n) for key, s in sightings.items() for (lang, text, kind), n in s.forms.items()],
@@ -670,7 +700,7 @@ class Registry:
         """Merge the entity of ``key`` with the one the evidence points to, if any: its country,
         else the best candidate among the keys of ``same_event`` and, ``by_name``, of similar
         names, else the one its name vector points to among ``same_event`` and ``neighbours``."""
-        entity = self.store.entity_of_keys([key])[key]
+        entity = self._batch.entity_of_keys([key])[key]
         found = self.countries.code(key, sighting.lang)
         if found is None:
             best = self._best_candidate(key, sighting, entity, same_event, by_name)
@@ -686,7 +716,7 @@ class Registry:
         if reason == "key":
             return None
         country = COUNTRY + code
-        target = self.store.entity_of_keys([country]).get(country) or self.store.new_entity(country, *blocks(country))
+        target = self._batch.entity_of_keys([country]).get(country) or self._batch.new_entity(country, *blocks(country))
         return self._merge(entity, target, reason, f"{key} = {country}")
 
     def _link_earlier(self, event: str, before: set[str], after: set[str],
@@ -698,11 +728,11 @@ class Registry:
         arrived = {sightings[k].lang for k in after - before if k in sightings}
         if not arrived or not (earlier := before - set(sightings)):
             return []
-        languages = self.store.key_languages(sorted(after))
+        languages = self._batch.key_languages(sorted(after))
         earlier = {k for k in earlier if arrived - languages.get(k, set())}
-        counts = self.store.entity_key_counts(set(self.store.entity_of_keys(sorted(earlier)).values()))
+        counts = self._batch.entity_key_counts(set(self._batch.entity_of_keys(sorted(earlier)).values()))
         seen: dict[str, Sighting] = defaultdict(Sighting)
-        for entity_forms in self.store.entity_forms([e for e, n in counts.items() if n == 1]).values():
+        for entity_forms in self._batch.entity_forms([e for e, n in counts.items() if n == 1]).values():
             for key, lang, text, kind, n in entity_forms:
                 seen[key].forms[(lang, text, kind)] += n
         neighbours = self._vectors.nearest(seen, NAME_NEIGHBOURS) if self._vectors is not None else {}
@@ -719,8 +749,8 @@ class Registry:
         among all (Nzambia, Casaquistão)."""
         if sighting.name(key).kind in ("person", "org"):
             return None
-        entities = self.store.entity_of_keys(list(same_event)) if same_event else {}
-        countries = self.store.entity_country_keys(set(entities.values()))
+        entities = self._batch.entity_of_keys(list(same_event)) if same_event else {}
+        countries = self._batch.entity_country_keys(set(entities.values()))
         places = [k for k, e in entities.items() if e not in countries and k != key]
         if countries and (found := self.countries.closest(key, {c.removeprefix(COUNTRY) for c in countries.values()})):
             rival = max((_similar(spelling(key), spelling(k)) for k in places), default=0.0)
@@ -732,8 +762,8 @@ class Registry:
                 found[2] < COUNTRY_MARGIN:
             return None
         alike = [k for k, _ in self.spellings.near(key)]
-        entities = self.store.entity_of_keys(alike)
-        countries = self.store.entity_country_keys(set(entities.values()))
+        entities = self._batch.entity_of_keys(alike)
+        countries = self._batch.entity_country_keys(set(entities.values()))
         rival = max((_similar(spelling(key), spelling(k)) for k in alike if entities.get(k) not in countries),
                     default=0.0)
         return (found[0], "cldr-spelling") if found[1] - rival >= COUNTRY_MARGIN else None
@@ -747,7 +777,7 @@ class Registry:
         place = name.kind == "place"
         abjad = bool(_ABJAD.search(sighting.text))
         also = same_event | {k for k, _ in self.spellings.near(key, abjad)} if place and by_name else same_event
-        candidates = self.store.entity_candidates(key, blocks(key) if by_name else None, also, CANDIDATES_PER_KEY)
+        candidates = self._batch.entity_candidates(key, blocks(key) if by_name else None, also, CANDIDATES_PER_KEY)
         lang = sighting.lang
         written_in_lang = self._written_in({e for other, (e, _, _) in candidates.items() if other in same_event}, lang)
         for other, (other_entity, text, kind) in candidates.items():
@@ -809,10 +839,10 @@ class Registry:
         if _ABJAD.search(sighting.text):
             return False
         alike = [k for k, _ in self.spellings.near(key) if k not in sighting.beside]
-        elsewhere = [k for k, e in self.store.entity_of_keys(alike).items() if e not in (entity, target)]
+        elsewhere = [k for k, e in self._batch.entity_of_keys(alike).items() if e not in (entity, target)]
         if not elsewhere:
             return False
-        targets = [spelling(k) for k in self.store.entity_key_languages([target]).get(target, {})]
+        targets = [spelling(k) for k in self._batch.entity_key_languages([target]).get(target, {})]
         return any(max((_similar(spelling(k), t) for t in targets), default=0.0) < PLACE_SIMILARITY for k in elsewhere)
 
     def _name_scores(self, key: str, sighting: Sighting, entity: int,
@@ -822,7 +852,7 @@ class Registry:
         kind = sighting.name(key).kind
         by_entity: dict[int, tuple[float, str]] = {}
         scores = {other: score for other, score in scores.items() if score < TWINS and self._vectors.readable(other)}
-        for other, (other_entity, _, other_kind) in self.store.entity_candidates(key, None, scores, 0).items():
+        for other, (other_entity, _, other_kind) in self._batch.entity_candidates(key, None, scores, 0).items():
             if other_entity != entity and other not in sighting.beside and not _person_and_not(kind, other_kind) \
                     and scores[other] > by_entity.get(other_entity, (-1.0,))[0]:
                 by_entity[other_entity] = (scores[other], other)
@@ -837,7 +867,7 @@ class Registry:
         if not by_entity:
             return None
         target, (best, other) = max(by_entity.items(), key=lambda item: item[1][0])
-        keys = self.store.entity_key_languages(by_entity)
+        keys = self._batch.entity_key_languages(by_entity)
         if lang in keys[target][other]:
             return None
         entity_languages = {e: set().union(*keys[e].values()) for e in by_entity}
@@ -851,11 +881,11 @@ class Registry:
         return target, "name-vector", f"{key} ~ {other} ({best:.3f}, next {rival:.3f}{' in event' * in_event})"
 
     def _key_count(self, entity: int) -> int:
-        return self.store.entity_key_counts([entity]).get(entity, 0)
+        return self._batch.entity_key_counts([entity]).get(entity, 0)
 
     def _written_in(self, entities: set[int], lang: str) -> set[int]:
         """Those of ``entities`` with some spelling seen in ``lang`` (one query)."""
-        return self.store.entities_written_in(entities, lang)
+        return self._batch.entities_written_in(entities, lang)
 
     def _add_country_rival(self, key: str, spelled: dict[int, tuple[float, str, bool]]) -> None:
         """Count the country whose CLDR names are spelled most like ``key`` as a rival of the places
@@ -864,14 +894,14 @@ class Registry:
         if (closest := self.countries.closest(key)) is None:
             return
         country = COUNTRY + closest[0]
-        entity = self.store.entity_of_keys([country]).get(country, -1)
+        entity = self._batch.entity_of_keys([country]).get(country, -1)
         if closest[1] > spelled.get(entity, (0.0,))[0]:
             spelled[entity] = (closest[1], country, False)
 
     def _countries_agree(self, key: str, entity: int, target: int) -> bool:
         """Two countries never merge by spelling (Austria/Australia), and a spelling joins a
         country only if that country's CLDR names sound most like it (Belgium, not Belize)."""
-        countries = self.store.entity_country_keys([entity, target])
+        countries = self._batch.entity_country_keys([entity, target])
         if len(countries) == 2:
             return False
         if not countries:
@@ -881,13 +911,13 @@ class Registry:
 
     def _merge(self, entity: int, target: int, reason: str, evidence: str) -> Merge | None:
         """Merge the less mentioned entity into the other (``target`` if it is a country), unless undone before."""
-        if entity == target or self.store.merge_was_undone(entity, target):
+        if entity == target or self._batch.merge_was_undone(entity, target):
             return None
         small, large = entity, target
         if not reason.startswith("cldr") and \
-                self.store.entity_mentions(entity) > self.store.entity_mentions(target):
+                self._batch.entity_mentions(entity) > self._batch.entity_mentions(target):
             small, large = target, entity
-        return Merge(self.store.merge_entities(small, large, reason, evidence), small, large, reason, evidence)
+        return Merge(self._batch.merge_entities(small, large, reason, evidence), small, large, reason, evidence)
 
     def unmerge(self, merge_id: int) -> Merge:
         """Undo a recorded merge: the merged entity gets its keys back; the pair is never merged again."""
