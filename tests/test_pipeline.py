@@ -337,3 +337,16 @@ def test_an_encoder_failing_on_its_thread_fails_the_batch_and_writes_nothing(tmp
         with pytest.raises(RuntimeError, match="encoder down"):
             pipeline.run([SEEDS])
         assert pipeline.overview()["articles"] == []
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+def test_leads_ahead_shortens_the_switch_interval_while_its_encoder_thread_runs(threaded):
+    import sys
+
+    from storyweave.pipeline import ENCODER_SWITCH_INTERVAL, LeadsAhead, StageTimes
+
+    before = sys.getswitchinterval()
+    with LeadsAhead(HashingEncoder(), lambda keys: {}, StageTimes(), threaded) as ahead:
+        assert sys.getswitchinterval() == pytest.approx(ENCODER_SWITCH_INTERVAL if threaded else before)
+        ahead.vectors()
+    assert sys.getswitchinterval() == before
