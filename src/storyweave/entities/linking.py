@@ -65,9 +65,9 @@ class LinkingView:
         """As :meth:`Store.entity_candidates`: keys with surface forms, by their fewest mentions then key."""
         keys = self.store.candidate_keys(key, blocks, also, limit)
         self._read_forms(keys)
-        entities = self.entity_of_keys(k for k in keys if k in self._form)
-        ordered = sorted(entities, key=lambda k: (self._form[k][0], k))
-        return {k: (entities[k], *self._form[k][1:]) for k in ordered}
+        entities, form = self.entity_of_keys(keys), self._form
+        ordered = sorted((form[k][0], k) for k in keys if k in form and k in entities)
+        return {k: (entities[k], form[k][1], form[k][2]) for _, k in ordered}
 
     def key_languages(self, keys: list[str]) -> dict[str, set[str]]:
         self._read_forms(keys)

@@ -82,6 +82,7 @@ EVENT_PLACE_SIMILARITY = 0.6  # two places named in one event
 EVENT_PLACE_LENGTH, EVENT_DISCOUNT = 3, 0.9
 SPELLING_CANDIDATES = 20
 NEAR_KEPT = 65536  # lookups of a SpellingIndex kept
+CHOICES_KEPT = 4096  # sets of countries whose names CountryNames.closest keeps at hand
 HEAD_PAIR_SIMILARITY = 0.8  # the words of two names that differ in their translated head only
 NAME_NEIGHBOURS = 20  # the keys whose name vectors are nearest a new key's: its candidates by name vector
 _MAX_INFLECTION = 3  # letters an inflected country name may add to its stem (Rosj-i, Russland-s)
@@ -140,6 +141,7 @@ class CountryNames:
         for name in codes:  # ambiguous names stay here: they make a stem ambiguous too
             self._by_prefix[name[:4]].append(name)
         self._all_codes = codes
+        self._kept_choices: dict[tuple[str, ...], dict[str, str]] = {}
 
     @classmethod
     def of_locales(cls, locales: Iterable[str]) -> CountryNames:
@@ -169,6 +171,16 @@ class CountryNames:
             names[code][name] = spelling(name)
         return dict(names)
 
+    def _choices(self, codes: tuple[str, ...]) -> dict[str, str]:
+        """The spellings of the names of ``codes``, in their order (kept, up to CHOICES_KEPT tuples of codes: the
+        keys of one event ask for the same countries)."""
+        if (choices := self._kept_choices.get(codes)) is None:
+            if len(self._kept_choices) >= CHOICES_KEPT:
+                self._kept_choices.clear()
+            choices = self._kept_choices[codes] = {
+                name: spelled for code in codes for name, spelled in self._spellings_of.get(code, {}).items()}
+        return choices
+
     def closest(self, key: str, among: Iterable[str] | None = None) -> tuple[str, float, float] | None:
         """(code, similarity, margin over the next code) of the CLDR name spelled most like
         ``key``, among all codes (those indexed near it) or the codes ``among``; None if no
@@ -176,7 +188,7 @@ class CountryNames:
         if among is None:
             found = self._spellings.near(key, cutoff=_CLOSE, limit=_CLOSEST)
         else:
-            choices = {name: spelled for code in among for name, spelled in self._spellings_of.get(code, {}).items()}
+            choices = self._choices(tuple(among))
             found = [(name, score) for _, score, name in process.extract(
                 spelling(key), choices, scorer=Levenshtein.normalized_similarity, score_cutoff=_CLOSE, limit=_CLOSEST)]
         if not found:
