@@ -33,6 +33,7 @@ class LinkingView:
         self._entity_languages: dict[int, set[str]] = {}  # entity -> languages of its keys' surface forms
 
     def __getattr__(self, name: str):
+        """The store's own reads and writes (of the entity tables: those that merges do not change here)."""
         return getattr(self.store, name)
 
     # -- keys -----------------------------------------------------------------------------
@@ -62,7 +63,8 @@ class LinkingView:
 
     def entity_candidates(self, key: str, blocks: tuple[str, str] | None, also: Iterable[str],
                           limit: int) -> dict[str, tuple[int, str, str]]:
-        """As :meth:`Store.entity_candidates`: keys with surface forms, by their fewest mentions then key."""
+        """As :meth:`Store.entity_candidates`: keys with surface forms, by their fewest mentions then key (the
+        store orders each chunk of 500 keys apart; the order breaks ties only)."""
         keys = self.store.candidate_keys(key, blocks, also, limit)
         self._read_forms(keys)
         entities, form = self.entity_of_keys(keys), self._form
