@@ -33,7 +33,7 @@ class LinkingView:
         self._entity_languages: dict[int, set[str]] = {}  # entity -> languages of its keys' surface forms
 
     def __getattr__(self, name: str):
-        """The store's own reads and writes (of the entity tables: those that merges do not change here)."""
+        """Any other read or write, made on the store itself (current: merges are written through)."""
         return getattr(self.store, name)
 
     # -- keys -----------------------------------------------------------------------------
