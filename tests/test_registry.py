@@ -163,6 +163,20 @@ def test_aliases_seen_before_their_other_forms_join_when_those_come(registry):
     assert entity_of(registry, "Brussel")["name"] == "Brussel"  # nothing new to compare with
 
 
+@pytest.mark.parametrize("latvian_writes_both", [False, True])
+def test_names_of_one_event_join_when_no_language_writes_both(registry, latvian_writes_both):
+    """Seula (Latvian) and Szöul (Hungarian) are spelled less alike than single keys join by, but
+    no language of their event writes both; if one does, they are two places."""
+    articles = [named_article("a", "lv", "e1", [("Seula", "place")]), named_article("b", "hu", "e1", [("Szöul", "place")])]
+    add(registry, *articles, *[named_article("c", "lv", "e1", [("Szöul", "place")])] * latvian_writes_both)
+    merges = registry.store.entity_merges()
+    if latvian_writes_both:
+        assert not merges and entity_of(registry, "Seula")["id"] != entity_of(registry, "Szöul")["id"]
+    else:
+        assert [m["reason"] for m in merges] == ["apart-in-event"]
+        assert entity_of(registry, "Seula")["aliases"] == {"lv": {"Seula": 1}, "hu": {"Szöul": 1}}
+
+
 def test_a_name_spelled_like_a_third_entity_contradicts_a_name_vectors_pick(registry):
     add(registry, named_article("a", "en", "e1", [("Kuala Lumpur", "place")]),
         named_article("b", "en", "e2", [("Beijing", "place")]))

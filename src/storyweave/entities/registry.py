@@ -533,6 +533,14 @@ def _event_place_similarity(a: str, a_abjad: bool, b: str, b_abjad: bool) -> flo
     return max(_similar(x, y), EVENT_DISCOUNT * max(alike, default=0.0))
 
 
+def _keys_alike(keys: list[str], others: list[str],
+                forms: dict[str, tuple[int, str, str]]) -> tuple[float, tuple[str, str]]:
+    """The highest :func:`_event_place_similarity` of a key of ``keys`` and one of ``others`` (by the
+    consonants of one written in an abjad, as its most mentioned form ``forms[key][1]`` shows), with the two."""
+    abjad = {k: bool(_ABJAD.search(forms[k][1])) for k in (*keys, *others)}
+    return max((_event_place_similarity(a, abjad[a], b, abjad[b]), (a, b)) for a in keys for b in others)
+
+
 def _standing_out(scores: dict[int, tuple[float, str, str]], margin: float) -> tuple[int, str, str] | None:
     """(entity, reason, evidence) of the best score if ``margin`` above the next."""
     ranked = sorted(scores.items(), key=lambda item: -item[1][0])
@@ -674,6 +682,8 @@ class Registry:
                     merges.append(merge)
         for event in sorted(events):
             merges.extend(self._link_earlier(event, before[event], after[event], sightings))
+        for event in sorted(events):
+            merges.extend(self._join_apart(event, {key for key, s in sightings.items() if event in s.events}))
         self._refresh(set(known.values()) | {m.into for m in merges})
         return merges
 
@@ -752,6 +762,40 @@ class Registry:
         for key, sighting in sorted(seen.items()):
             sighting.beside = {k for k in after if sighting.lang in languages.get(k, ())}
             if merge := self._link(key, sighting, after, False, neighbours.get(key, [])):
+                merges.append(merge)
+        return merges
+
+    def _join_apart(self, event: str, arrived: set[str]) -> list[Merge]:
+        """Merges of entities of one event never written in a common language: each entity with a key
+        that ``arrived`` in this batch joins the entity apart from it spelled most like it (a key of
+        each, EVENT_PLACE_SIMILARITY alike, by PLACE_MARGIN over the next such entity). Two
+        entities of one language in one event are two (a language names a thing one way), so
+        what is left are the names of one thing in other languages, which the links of single
+        keys did not join as wholes (Keysi and Кеиси beside Casey Station and Кейси, each pair
+        joined by its own event). A one-language event merges nothing."""
+        forms = self._batch.entity_candidates("", None, self._batch.entity_keys_of_event(event, KEYS_PER_EVENT), 0)
+        keys_of: dict[int, list[str]] = defaultdict(list)
+        for key, (entity, _, _) in sorted(forms.items()):
+            keys_of[entity].append(key)
+        if len(keys_of) < 2:
+            return []
+        languages = {e: set().union(*keys.values()) for e, keys in self._batch.entity_key_languages(keys_of).items()}
+        kinds = {e: {forms[k][2] for k in keys} & set(TYPED_KINDS) for e, keys in keys_of.items()}
+        countries = self._batch.entity_country_keys(keys_of)
+        found = []
+        for entity in sorted({forms[k][0] for k in arrived if k in forms}):
+            apart = sorted((_keys_alike(keys_of[entity], keys_of[other], forms), other) for other in keys_of
+                           if other != entity and not languages.get(entity, set()) & languages.get(other, set())
+                           and (not kinds[entity] or not kinds[other] or kinds[entity] & kinds[other])
+                           and not (entity in countries and other in countries))
+            if apart and (best := apart[-1])[0][0] >= EVENT_PLACE_SIMILARITY and \
+                    best[0][0] - (apart[-2][0][0] if len(apart) > 1 else 0.0) >= PLACE_MARGIN:
+                found.append(best[0])
+        merges = []
+        for similarity, (key, other) in found:
+            entities = self._batch.entity_of_keys([key, other])
+            if merge := self._merge(entities[key], entities[other], "apart-in-event",
+                                    f"{key} ~ {other} ({similarity:.2f}, never in one language)"):
                 merges.append(merge)
         return merges
 
