@@ -31,6 +31,12 @@ evidence says they are the same:
   by stricter bars. Only a key that is still an entity of its own joins this way, only
   to a name of another language, and not when its spelling points to a third entity;
   names (country names too) are encoded once the registry holds two languages.
+- ``apart-in-event``: after the keys of a batch are linked, two entities of one event that no
+  language writes both (a language names a thing one way, so two names of one language in
+  one event are two things), when a key of each is spelled alike as places of one event are,
+  by a margin over the next such entity: the names of one place in other languages and
+  scripts that single keys did not join as wholes (Keysi and Кеиси beside Кейси). A
+  one-language event joins nothing this way.
 
 A key is compared when first seen, and again when an event it is in gains names in another
 language (an alias may come in a batch before its other forms).
@@ -766,13 +772,10 @@ class Registry:
         return merges
 
     def _join_apart(self, event: str, arrived: set[str]) -> list[Merge]:
-        """Merges of entities of one event never written in a common language: each entity with a key
-        that ``arrived`` in this batch joins the entity apart from it spelled most like it (a key of
-        each, EVENT_PLACE_SIMILARITY alike, by PLACE_MARGIN over the next such entity). Two
-        entities of one language in one event are two (a language names a thing one way), so
-        what is left are the names of one thing in other languages, which the links of single
-        keys did not join as wholes (Keysi and Кеиси beside Casey Station and Кейси, each pair
-        joined by its own event). A one-language event merges nothing."""
+        """``apart-in-event`` merges (see the module docstring): each entity of the event with a key that
+        ``arrived`` in this batch joins the entity no language writes both with it, of the kind it is
+        of, whose key is spelled most like one of its own: EVENT_PLACE_SIMILARITY alike, by PLACE_MARGIN
+        over the next such entity (two countries never)."""
         forms = self._batch.entity_candidates("", None, self._batch.entity_keys_of_event(event, KEYS_PER_EVENT), 0)
         keys_of: dict[int, list[str]] = defaultdict(list)
         for key, (entity, _, _) in sorted(forms.items()):
