@@ -86,6 +86,10 @@ SHORT_PLACE_SIMILARITY, LONG_PLACE_NAME = 0.8, 8  # names shorter than 8 letters
 EVENT_PLACE_SIMILARITY = 0.6  # two places named in one event
 # by spellings of at least 3 letters, their consonant classes or long words counting this much:
 EVENT_PLACE_LENGTH, EVENT_DISCOUNT = 3, 0.9
+# Two entities of one event no language writes both join by a key of each this alike (see Registry._join_apart),
+# above EVENT_PLACE_SIMILARITY: at that floor (discounted consonant classes or words), 8 of 59 such merges on the
+# alias sample joined two places, each a whole entity.
+APART_SIMILARITY = 0.65
 SPELLING_CANDIDATES = 20
 NEAR_KEPT = 65536  # lookups of a SpellingIndex kept
 CHOICES_KEPT = 4096  # sets of countries whose names CountryNames.closest keeps at hand
@@ -774,7 +778,7 @@ class Registry:
     def _join_apart(self, event: str, arrived: set[str]) -> list[Merge]:
         """``apart-in-event`` merges (see the module docstring): each entity of the event with a key that
         ``arrived`` in this batch joins the entity no language writes both with it, of the kind it is
-        of, whose key is spelled most like one of its own: EVENT_PLACE_SIMILARITY alike, by PLACE_MARGIN
+        of, whose key is spelled most like one of its own: APART_SIMILARITY alike, by PLACE_MARGIN
         over the next such entity (two countries never)."""
         forms = self._batch.entity_candidates("", None, self._batch.entity_keys_of_event(event, KEYS_PER_EVENT), 0)
         keys_of: dict[int, list[str]] = defaultdict(list)
@@ -791,7 +795,7 @@ class Registry:
                            if other != entity and not languages.get(entity, set()) & languages.get(other, set())
                            and (not kinds[entity] or not kinds[other] or kinds[entity] & kinds[other])
                            and not (entity in countries and other in countries))
-            if apart and (best := apart[-1])[0][0] >= EVENT_PLACE_SIMILARITY and \
+            if apart and (best := apart[-1])[0][0] >= APART_SIMILARITY and \
                     best[0][0] - (apart[-2][0][0] if len(apart) > 1 else 0.0) >= PLACE_MARGIN:
                 found.append(best[0])
         merges = []
