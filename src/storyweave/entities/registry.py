@@ -693,7 +693,7 @@ class Registry:
         for event in sorted(events):
             merges.extend(self._link_earlier(event, before[event], after[event], sightings))
         for event in sorted(events):
-            merges.extend(self._join_apart(event, {key for key, s in sightings.items() if event in s.events}))
+            merges.extend(self._join_apart(after[event], {key for key, s in sightings.items() if event in s.events}))
         self._refresh(set(known.values()) | {m.into for m in merges})
         return merges
 
@@ -775,12 +775,12 @@ class Registry:
                 merges.append(merge)
         return merges
 
-    def _join_apart(self, event: str, arrived: set[str]) -> list[Merge]:
-        """``apart-in-event`` merges (see the module docstring): each entity of the event with a key that
-        ``arrived`` in this batch joins the entity no language writes both with it, of the kind it is
-        of, whose key is spelled most like one of its own: APART_SIMILARITY alike, by PLACE_MARGIN
-        over the next such entity (two countries never)."""
-        forms = self._batch.entity_candidates("", None, self._batch.entity_keys_of_event(event, KEYS_PER_EVENT), 0)
+    def _join_apart(self, event_keys: set[str], arrived: set[str]) -> list[Merge]:
+        """``apart-in-event`` merges (see the module docstring) in the event of ``event_keys``: each entity
+        with a key that ``arrived`` in this batch joins the entity no language writes both with it, of
+        the kind it is of, whose key is spelled most like one of its own: APART_SIMILARITY alike, by
+        PLACE_MARGIN over the next such entity (two countries never)."""
+        forms = self._batch.entity_candidates("", None, event_keys, 0)
         keys_of: dict[int, list[str]] = defaultdict(list)
         for key, (entity, _, _) in sorted(forms.items()):
             keys_of[entity].append(key)
