@@ -692,8 +692,12 @@ class Registry:
                     merges.append(merge)
         for event in sorted(events):
             merges.extend(self._link_earlier(event, before[event], after[event], sightings))
+        arrived: dict[str, set[str]] = defaultdict(set)  # the batch's keys of each event
+        for key, sighting in sightings.items():
+            for event in sighting.events:
+                arrived[event].add(key)
         for event in sorted(events):
-            merges.extend(self._join_apart(after[event], {key for key, s in sightings.items() if event in s.events}))
+            merges.extend(self._join_apart(after[event], arrived[event]))
         self._refresh(set(known.values()) | {m.into for m in merges})
         return merges
 
