@@ -178,6 +178,17 @@ def test_entities_of_one_event_join_when_no_language_writes_both(registry, frenc
     assert ("apart-in-event" in [m["reason"] for m in registry.store.entity_merges()]) == joined
 
 
+def test_two_places_of_several_spellings_join_by_no_evidence_only_an_event_gives(registry):
+    """Hebron/Hevron and Boliwien/Bolliwien have one consonant skeleton (prn), alike enough for two
+    names of one event but not for two whole entities: a wrong link would join every spelling of both.
+    (Spanish writes both, so they are not two entities no language writes both, as ``apart-in-event`` joins.)"""
+    add(registry, named_article("a", "en", "e1", [("Hebron", "place")]), named_article("b", "es", "e1", [("Hevron", "place")]),
+        named_article("c", "de", "e2", [("Boliwien", "place")]), named_article("d", "es", "e2", [("Bolliwien", "place")]))
+    assert len({entity_of(registry, name)["id"] for name in ("Hebron", "Hevron", "Boliwien", "Bolliwien")}) == 2
+    add(registry, named_article("e", "en", "e3", [("Hebron", "place")]), named_article("f", "de", "e3", [("Boliwien", "place")]))
+    assert entity_of(registry, "Hebron")["id"] != entity_of(registry, "Boliwien")["id"]
+
+
 def test_a_name_spelled_like_a_third_entity_contradicts_a_name_vectors_pick(registry):
     add(registry, named_article("a", "en", "e1", [("Kuala Lumpur", "place")]),
         named_article("b", "en", "e2", [("Beijing", "place")]))

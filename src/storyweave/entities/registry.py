@@ -872,8 +872,10 @@ class Registry:
             return None
         # Two places of several spellings each join as wholes (a wrong link would join many): by
         # spellings alike enough to join without the event's support.
-        score = max(best.get(found[0], (0.0,))[0], spelled.get(found[0], (0.0,))[0])
-        if place and score < PLACE_SIMILARITY and min(map(self._key_count, (entity, found[0]))) > 1:
+        if place and min(map(self._key_count, (entity, found[0]))) > 1 and not any(
+                max(name_evidence(name, Name.of(other, kind, text), False),
+                    _place_similarity(key, abjad, other, bool(_ABJAD.search(text)))) >= PLACE_SIMILARITY
+                for other, (other_entity, text, kind) in candidates.items() if other_entity == found[0]):
             return None
         return found
 
