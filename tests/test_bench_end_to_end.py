@@ -31,3 +31,16 @@ def test_bench_pipeline_runs_each_encoder_and_prints_stages_and_one_json_line(tm
         assert run["articles"] == 2 and run["events"] == 1 and run["articles_per_s"] > 0
         assert 0 < run["encoder_share"] < 1 and {"encoder", "clean", "registry"} <= set(run["stage_s"])
         assert sum(run["stage_s"].values()) <= run["seconds"] + run["summary_s"] + 0.01
+
+
+def test_the_warm_up_runs_on_the_articles_after_the_timed_ones_else_on_the_first(tmp_path, monkeypatch):
+    from storyweave.bench import end_to_end
+
+    path = two_events_file(tmp_path)
+    warmed = []
+    monkeypatch.setattr(end_to_end, "warm_up", lambda articles: warmed.append(
+        [json.loads(line)["id"] for line in articles.read_text().splitlines()]) or 0.0)
+    end_to_end.measure(path, [], limit=2)
+    end_to_end.measure(path, [], limit=3)
+    end_to_end.measure(path, [])
+    assert warmed == [["3"], ["1", "2", "3"], ["1", "2", "3"]]
