@@ -449,9 +449,10 @@ def bench_pipeline(data: Path, encoders: tuple[str, ...], limit: int | None) -> 
     """End-to-end throughput: the whole pipeline on real text, with each encoder side by side.
 
     Each encoder runs on the articles in a fresh temporary database with an empty vector cache,
-    then summarises every event (as `storyweave run --json`), after a warm-up run on the articles
-    after the first N (else on the first 16) that loads what a process loads once. Prints a table (articles/s in wall seconds on all cores, CPU seconds, the
-    encoder's share), the seconds of each stage, then a JSON line.
+    then summarises every event (as `storyweave run --json`), after a warm-up run that loads what a
+    process loads once (on the articles after the first N, else on the first 16). Prints a table
+    (articles/s in wall seconds on all cores, CPU seconds, the encoder's share), the seconds of each
+    stage, then a JSON line.
     """
     from .bench import embed as bench_embed
     from .bench import end_to_end

@@ -72,8 +72,7 @@ class EndToEnd:
 def write_input(data: Path, folder: Path, limit: int | None = None, skip: int = 0) -> Path:
     """Up to ``limit`` lines (all without) of the JSON lines file ``data`` after its first ``skip``, as a file in
     ``folder``."""
-    lines = [line for line in data.read_text(encoding="utf-8").splitlines() if line.strip()][skip:]
-    lines = lines[:limit]
+    lines = [line for line in data.read_text(encoding="utf-8").splitlines() if line.strip()][skip:][:limit]
     path = folder / f"{data.stem}-{skip}-{len(lines)}.jsonl"
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return path
