@@ -869,11 +869,12 @@ class EventClusterer:
             scores = {}
             for rank, (cosine, other) in enumerate(closest):
                 host = self.events[other]
-                if other != event_id and len(host.members) >= len(event.members) and (score := self.score(
-                        member, host, cosine, cosines[:rank] + cosines[rank + 1:],
-                        floor=_absorbing_floor(len(host.members)))) is not None:
+                # past the first member, only the hosts every member before would join are still in question
+                if other != event_id and (not position or other in lowest) and len(host.members) >= len(
+                        event.members) and (score := self.score(member, host, cosine, cosines[:rank] + cosines[rank + 1:],
+                                                                floor=_absorbing_floor(len(host.members)))) is not None:
                     scores[other] = score
-            lowest = scores if not position else {e: min(s, lowest[e]) for e, s in scores.items() if e in lowest}
+            lowest = scores if not position else {e: min(s, lowest[e]) for e, s in scores.items()}
             if not lowest:
                 return
         host_id = max(lowest, key=lambda e: (lowest[e], e))
