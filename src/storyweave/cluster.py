@@ -378,7 +378,7 @@ class MemberIndex:
         if self.index is None:
             if self.used > len(self.row_of) * 5 // 4:  # blanks are scanned (and passed over) until they are many
                 self._compact()
-            sims = queries @ self.matrix[: self.used].T
+            sims = _cosines(queries, self.matrix[: self.used])
             self._pass_over_blanks(sims)
             self.last_scan = (queries, sims)
             return self._nearest(sims, count)
@@ -399,7 +399,7 @@ class MemberIndex:
             return self.search(queries[rows], count) if rows else []
         scanned = self.last_scan[1]
         width = scanned.shape[1]
-        sims = np.concatenate([scanned[rows], queries[rows] @ self.matrix[width: self.used].T], axis=1)
+        sims = np.concatenate([scanned[rows], _cosines(queries[rows], self.matrix[width: self.used])], axis=1)
         self._pass_over_blanks(sims)
         return self._nearest(sims, min(count, len(self.row_of)))
 
@@ -429,7 +429,7 @@ class MemberIndex:
                 by_mark.setdefault(previous[row][1][0], []).append(row)
             for since, rows in by_mark.items():  # the rows added since: those from the first serial ``since`` on
                 start = int(np.searchsorted(self.serials[: self.used], since))
-                sims = queries[rows] @ self.matrix[start: self.used].T
+                sims = _cosines(queries[rows], self.matrix[start: self.used])
                 blank = self.row_keys[start: self.used] < 0
                 sims[:, blank] = -np.inf
                 top = _top_columns(sims, min(count, len(blank) - int(blank.sum())))
@@ -451,6 +451,11 @@ class MemberIndex:
         top = _top_columns(sims, count)
         keys = self.row_keys[: self.used]
         return list(map(list, map(zip, keys[top].tolist(), np.take_along_axis(sims, top, axis=1).tolist())))
+
+
+def _cosines(queries: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """``queries @ members.T``, computed as the transpose of ``members @ queries.T``: the same values, faster."""
+    return (members @ queries.T).T
 
 
 def _top_columns(sims: np.ndarray, count: int) -> np.ndarray:
