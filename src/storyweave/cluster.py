@@ -676,11 +676,13 @@ class EventClusterer:
         The features are added cheapest first (dense, shared words, title, actors); once the most
         favourable values of those still missing (at most 1 each) cannot lift the log-odds to
         ``floor``, the rest are not computed: the same answer, sooner."""
-        if dates_conflict(signals.time, event.time):
+        said, known = signals.time, event.time
+        # (the calls only where they may answer yes: most leads state no date, and most agree on the weekday)
+        if said.window is not None and known.window is not None and dates_conflict(said, known):
             return None
         w = JOIN_MODEL.weights
         dense, margin, other_language = self._dense_features(signals, event, cosine, others)
-        clash = weekdays_clash(signals.time, event.time)
+        clash = said.weekday != known.weekday and weekdays_clash(said, known)
         logit = (JOIN_MODEL.bias + w[0] * dense + w[3] * other_language + w[4] * other_language * dense
                  + w[5] * margin + w[6] * other_language * margin + w[8] * clash)
         title_weight = w[9] + w[10] * other_language
@@ -694,7 +696,7 @@ class EventClusterer:
         if logit + best_who < floor:
             return None
         who = self.who(signals, event)
-        if clash and (event.time.stated or signals.time.stated) and (who or 0.0) < CLASH_WHO:
+        if clash and (known.stated or said.stated) and (who or 0.0) < CLASH_WHO:
             return None  # with a date known, another weekday and other actors: another event
         logit += w[2] * (who or 0.0) + w[7] * (who is None)
         return logit if logit >= floor else None
