@@ -719,7 +719,7 @@ class EventClusterer:
             return self._add_batch(batch)
 
     def _add_batch(self, batch: list[tuple[ArticleSignals, str]]) -> list[str]:
-        leads = np.vstack([s.lead for s, _ in batch])
+        leads = np.array([s.lead for s, _ in batch])
         nearest = self.index.search(leads, self.neighbours)
         earlier = _nearest_earlier(leads, self.neighbours, first=self.next_key)  # the batch's keys, one by one
         assigned: list[str] = []
@@ -747,11 +747,12 @@ class EventClusterer:
         small = [event_id for event_id in dict.fromkeys([*sizes_before, *filter(None, nearby)])
                  if event_id in self.events and len(self.events[event_id].members) <= SMALL_EVENT]
         position_of = {s.article_id: position for position, (s, _) in enumerate(batch)}
-        nearest_of = self._nearest_members([m for event_id in small for m in self.events[event_id].members],
-                                           leads, position_of)
+        self._forget_grown()
+        nearest_of = self._nearest_members([self.events[event_id].members[0] for event_id in small], leads,
+                                           position_of)
         merges_from = len(self.changes)
         for event_id in small:
-            self._absorb_if_small(event_id, nearest_of)
+            self._absorb_if_small(event_id, nearest_of, leads, position_of)
         self._index_latest(self._changed(merges_from))
         for change in self.changes:
             for article_id in change.articles:
@@ -779,7 +780,7 @@ class EventClusterer:
         self.index.remove(stale)
         if fresh:
             keys = sorted(fresh)
-            self.index.add(keys, np.vstack([fresh[key] for key in keys]))
+            self.index.add(keys, np.array([fresh[key] for key in keys]))
 
     def _nearest_members(self, members: list[ArticleSignals], leads: np.ndarray,
                          position_of: dict[str, int]) -> dict[str, list[tuple[int, float]]]:
@@ -791,13 +792,17 @@ class EventClusterer:
         nearest_of = dict(zip((m.article_id for m in again), self.index.search_again(leads, rows, self.neighbours)))
         if rest:
             nearest_of.update(zip((m.article_id for m in rest), self.index.search_since(
-                np.vstack([m.lead for m in rest]), [self.nearest_before.get(m.article_id) for m in rest],
+                np.array([m.lead for m in rest]), [self.nearest_before.get(m.article_id) for m in rest],
                 self.neighbours)))
         mark = self.index.mark()
+        self.nearest_before.update((article_id, (found, mark)) for article_id, found in nearest_of.items())
+        return nearest_of
+
+    def _forget_grown(self) -> None:
+        """Drop the nearest members remembered of articles no longer in a small open event."""
         self.nearest_before = {article_id: seen for article_id, seen in self.nearest_before.items()
                                if (event := self.events.get(self.event_of.get(article_id, ""))) is not None
-                               and len(event.members) <= SMALL_EVENT} | {a: (f, mark) for a, f in nearest_of.items()}
-        return nearest_of
+                               and len(event.members) <= SMALL_EVENT}
 
     def _choose(self, signals: ArticleSignals, new_id: str, candidates: dict[str, float]) -> str:
         """The best-scoring candidate event (or the original's event, for a copy), else a new one."""
@@ -846,23 +851,24 @@ class EventClusterer:
         self.unindexed.pop(absorbed.id, None)
         return keep.id
 
-    def _absorb_if_small(self, event_id: str, nearest_of: dict[str, list[tuple[int, float]]]) -> None:
+    def _absorb_if_small(self, event_id: str, nearest_of: dict[str, list[tuple[int, float]]], leads: np.ndarray,
+                         position_of: dict[str, int]) -> None:
         """Merge a small open event (SMALL_EVENT members at most) into one as large or larger that each of its
         members would join (log-odds at the threshold or above, lower for a large event: see
         :data:`STRAY_HOST`; the best by the lowest): an article that came before the rest of its event, scored
         when that event was young or missing, gets a second look at the end of its micro-batch. ``nearest_of``:
-        the nearest members of articles already searched (by article id)."""
+        the nearest members of articles already searched (by article id); a member not among them is searched
+        (as :meth:`_nearest_members` does, given the batch's ``leads`` and ``position_of``) once every member
+        before it would join a host: in most small events the first would not, and the rest need no search."""
         event = self.events.get(event_id)
         if event is None or len(event.members) > SMALL_EVENT:
             return
         lowest: dict[str, float] = {}  # per host event: the lowest log-odds of the members so far
         event_of_key = self.event_of_key.get
-        unsearched = [m for m in event.members if m.article_id not in nearest_of]
-        if unsearched:  # members it gained from another small event of this batch
-            nearest_of.update(zip((m.article_id for m in unsearched),
-                                  self.index.search(np.vstack([m.lead for m in unsearched]), self.neighbours)))
-        found_all = [nearest_of[m.article_id] for m in event.members]
-        for position, (member, found) in enumerate(zip(event.members, found_all)):
+        for position, member in enumerate(event.members):
+            if member.article_id not in nearest_of:
+                nearest_of.update(self._nearest_members([member], leads, position_of))
+            found = nearest_of[member.article_id]
             candidates: dict[str, float] = {}
             for key, cosine in found:
                 other = event_of_key(key)
@@ -906,11 +912,11 @@ class EventClusterer:
         is the alternative."""
         sample = [m for m in group[-RECHECKED:] if m is not skip]
         own = group[-RECENT_TITLES:]
-        own_leads = np.vstack([m.lead for m in own])
+        own_leads = np.array([m.lead for m in own])
         column = {id(m): column for column, m in enumerate(own)}
         rows = [column[id(m)] for m in sample]
         leads = own_leads[rows]
-        to_other = (leads @ np.vstack([m.lead for m in other.members[-RECENT_TITLES:]]).T).max(axis=1)
+        to_other = (leads @ np.array([m.lead for m in other.members[-RECENT_TITLES:]]).T).max(axis=1)
         to_own = leads @ own_leads.T
         to_own[np.arange(len(sample)), rows] = -np.inf  # not itself
         alternatives = [[c] for c in to_own.max(axis=1).tolist()] if len(own) > 1 else repeat([])
@@ -920,7 +926,7 @@ class EventClusterer:
     def _split_if_two_groups(self, event: EventState) -> None:
         """Split ``event`` when its members form two groups of which few members would join the other."""
         members = event.members
-        sides = two_means(np.vstack([m.lead for m in members]))
+        sides = two_means(np.array([m.lead for m in members]))
         group_of = {m.article_id: bool(side) for m, side in zip(members, sides)}
         for m in members:  # copies stay with their original (translations are a judgement: they go their way)
             if m.follows in group_of and not m.translated:
@@ -1025,7 +1031,7 @@ def two_means(vectors: np.ndarray, rounds: int = 4) -> np.ndarray:
     for _ in range(rounds):
         if sides.all() or not sides.any():
             break
-        centres = np.vstack([vectors[~sides].mean(axis=0), vectors[sides].mean(axis=0)])
+        centres = np.array([vectors[~sides].mean(axis=0), vectors[sides].mean(axis=0)])
         moved, sides = sides, (vectors @ centres.T).argmax(axis=1) == 1
         if (moved == sides).all():
             break
