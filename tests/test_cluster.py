@@ -183,7 +183,9 @@ def test_repeated_search_sees_the_members_added_and_removed_since():
     repeated, fresh = MemberIndex(ann_from=10**9), MemberIndex(ann_from=10**9)
     for index in (repeated, fresh):
         index.add(list(range(200)), vectors[:200])
-    repeated.search(queries, 5)
+    repeated.search(queries, 5, keep=True)
+    repeated.search(vectors[:3], 5)  # not kept: the scan kept before stays
+    assert repeated.last_scan is not None and repeated.last_scan[0] is queries
     for index in (repeated, fresh):
         index.remove(list(range(0, 200, 3)))
         index.add(list(range(200, 300)), vectors[200:])

@@ -294,7 +294,7 @@ class MemberIndex:
         self.index = None
         self.generation = 0  # counts the changes of search method (exact scan, each new HNSW graph)
         self.removed = 0
-        # the last exact scan: its queries and their cosines to rows [0, its width) as they were then
+        # the exact scan kept last (see search): its queries and their cosines to rows [0, its width) as they were then
         self.last_scan: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
@@ -369,10 +369,12 @@ class MemberIndex:
         self.removed = 0
         self.generation += 1
 
-    def search(self, queries: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
-        """Per query, up to ``count`` (key, cosine) of its nearest members."""
+    def search(self, queries: np.ndarray, count: int, keep: bool = False) -> list[list[tuple[int, float]]]:
+        """Per query, up to ``count`` (key, cosine) of its nearest members; with ``keep``, an exact scan is kept
+        for :meth:`search_again` (in place of the one kept before)."""
         count = min(count, len(self.row_of))
-        self.last_scan = None
+        if keep:
+            self.last_scan = None
         if not count:
             return [[] for _ in queries]
         if self.index is None:
@@ -380,7 +382,8 @@ class MemberIndex:
                 self._compact()
             sims = _cosines(queries, self.matrix[: self.used])
             self._pass_over_blanks(sims)
-            self.last_scan = (queries, sims)
+            if keep:
+                self.last_scan = (queries, sims)
             return self._nearest(sims, count)
         found = self.index.search(queries.astype(np.float32), count, threads=1)
         rows = found.keys.reshape(len(queries), -1).astype(np.int64)
@@ -393,7 +396,7 @@ class MemberIndex:
                 for i, (row, n) in enumerate(zip(rows, counts))]
 
     def search_again(self, queries: np.ndarray, rows: list[int], count: int) -> list[list[tuple[int, float]]]:
-        """:meth:`search` for these rows of ``queries``; when the last search was an exact scan of ``queries``,
+        """:meth:`search` for these rows of ``queries``; when the scan kept last was an exact scan of ``queries``,
         only the members added since are scanned (those removed since are passed over)."""
         if self.last_scan is None or self.last_scan[0] is not queries or not rows:
             return self.search(queries[rows], count) if rows else []
@@ -720,7 +723,7 @@ class EventClusterer:
 
     def _add_batch(self, batch: list[tuple[ArticleSignals, str]]) -> list[str]:
         leads = np.array([s.lead for s, _ in batch])
-        nearest = self.index.search(leads, self.neighbours)
+        nearest = self.index.search(leads, self.neighbours, keep=True)
         earlier = _nearest_earlier(leads, self.neighbours, first=self.next_key)  # the batch's keys, one by one
         assigned: list[str] = []
         self.changes = []
