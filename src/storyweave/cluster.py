@@ -467,29 +467,30 @@ def _top_columns(sims: np.ndarray, count: int) -> np.ndarray:
 
 
 def _top_columns_scan(sims, count):  # pragma: no cover (compiled by numba)
-    """:func:`_top_columns` in one pass over each row, keeping its best so far in order (an insertion
-    sort: a later column passes an earlier one only with a larger value)."""
+    """:func:`_top_columns` in one pass over the columns (as :func:`_cosines` stores them), each row keeping its
+    best so far in order (an insertion sort: a later column passes an earlier one only with a larger value);
+    once every row holds ``count``, a column is compared with each row's least kept value only."""
     height, width = sims.shape
     top = np.empty((height, count), np.int64)
-    values = np.empty(count, sims.dtype)
-    for i in range(height if count else 0):
-        row = sims[i]
-        kept = 0
-        for j in range(width):
-            value = row[j]
-            if kept < count:
-                at = kept
-                kept += 1
-            elif value > values[count - 1]:
+    values = np.empty((height, count), sims.dtype)
+    least = np.empty(height, sims.dtype)  # per row, its least value kept once it holds ``count``
+    for j in range(width if count else 0):
+        full = j >= count
+        for i in range(height):
+            value = sims[i, j]
+            if not full:
+                at = j
+            elif value > least[i]:
                 at = count - 1
             else:
                 continue
-            while at > 0 and values[at - 1] < value:
-                values[at] = values[at - 1]
+            while at > 0 and values[i, at - 1] < value:
+                values[i, at] = values[i, at - 1]
                 top[i, at] = top[i, at - 1]
                 at -= 1
-            values[at] = value
+            values[i, at] = value
             top[i, at] = j
+            least[i] = values[i, count - 1]
     return top
 
 
