@@ -747,7 +747,7 @@ class EventClusterer:
                 self._split_if_two_groups(event)
         self._index_latest(self._changed(splits_from))
         # Small events the batch made or came close to (its articles' nearest members before it):
-        nearby = map(event_of_key, map(itemgetter(0), chain.from_iterable(nearest)))
+        nearby = map(event_of_key, dict.fromkeys(map(itemgetter(0), chain.from_iterable(nearest))))
         small = [event_id for event_id in dict.fromkeys([*sizes_before, *filter(None, nearby)])
                  if event_id in self.events and len(self.events[event_id].members) <= SMALL_EVENT]
         position_of = {s.article_id: position for position, (s, _) in enumerate(batch)}
