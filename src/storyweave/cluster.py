@@ -887,9 +887,10 @@ class EventClusterer:
             for rank, (cosine, other) in enumerate(closest):
                 host = self.events[other]
                 # past the first member, only the hosts every member before would join are still in question
-                if other != event_id and (not position or other in lowest) and len(host.members) >= len(
-                        event.members) and (score := self.score(member, host, cosine, cosines[:rank] + cosines[rank + 1:],
-                                                                floor=_absorbing_floor(len(host.members)))) is not None:
+                in_question = not position or other in lowest
+                if other != event_id and in_question and len(host.members) >= len(event.members) and (
+                        score := self.score(member, host, cosine, cosines[:rank] + cosines[rank + 1:],
+                                            floor=_absorbing_floor(len(host.members)))) is not None:
                     scores[other] = score
             lowest = scores if not position else {e: min(s, lowest[e]) for e, s in scores.items()}
             if not lowest:
