@@ -26,7 +26,7 @@ from __future__ import annotations
 import gc
 import math
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Container, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -752,8 +752,9 @@ class EventClusterer:
                  if event_id in self.events and len(self.events[event_id].members) <= SMALL_EVENT]
         position_of = {s.article_id: position for position, (s, _) in enumerate(batch)}
         self._forget_grown()
-        nearest_of = self._nearest_members([self.events[event_id].members[0] for event_id in small], leads,
-                                           position_of)
+        # of each, one member first: one of the batch if any (its search repeats the batch's)
+        nearest_of = self._nearest_members([_known_first(self.events[e].members, position_of)[0] for e in small],
+                                           leads, position_of)
         merges_from = len(self.changes)
         for event_id in small:
             self._absorb_if_small(event_id, nearest_of, leads, position_of)
@@ -861,15 +862,16 @@ class EventClusterer:
         members would join (log-odds at the threshold or above, lower for a large event: see
         :data:`STRAY_HOST`; the best by the lowest): an article that came before the rest of its event, scored
         when that event was young or missing, gets a second look at the end of its micro-batch. ``nearest_of``:
-        the nearest members of articles already searched (by article id); a member not among them is searched
-        (as :meth:`_nearest_members` does, given the batch's ``leads`` and ``position_of``) once every member
-        before it would join a host: in most small events the first would not, and the rest need no search."""
+        the nearest members of articles already searched (by article id). The answer does not depend on the
+        order the members are looked at: those searched come first, and one not searched is searched (as
+        :meth:`_nearest_members` does, given the batch's ``leads`` and ``position_of``) once every member before
+        it would join a host: in most small events the first would not, and the rest need no search."""
         event = self.events.get(event_id)
         if event is None or len(event.members) > SMALL_EVENT:
             return
         lowest: dict[str, float] = {}  # per host event: the lowest log-odds of the members so far
         event_of_key = self.event_of_key.get
-        for position, member in enumerate(event.members):
+        for position, member in enumerate(_known_first(event.members, nearest_of)):
             if member.article_id not in nearest_of:
                 nearest_of.update(self._nearest_members([member], leads, position_of))
             found = nearest_of[member.article_id]
@@ -1021,6 +1023,11 @@ def _no_cycle_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _known_first(members: list[ArticleSignals], known: Container[str]) -> list[ArticleSignals]:
+    """The members whose article ids are ``known``, then the others, each in order."""
+    return sorted(members, key=lambda member: member.article_id not in known)
 
 
 def _absorbing_floor(host_size: int) -> float:
