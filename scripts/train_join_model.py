@@ -55,7 +55,7 @@ class TeacherForced(EventClusterer):
     def _split_if_two_groups(self, event: EventState) -> None:
         """Gold events stay as given."""
 
-    def _absorb_if_small(self, event_id: str, nearest_of: dict) -> None:
+    def _absorb_if_small(self, event_id: str, nearest_of: dict, leads: np.ndarray, position_of: dict) -> None:
         """Gold events stay as given."""
 
 

@@ -6,7 +6,7 @@ import numpy as np
 from storyweave.bench.events import score
 from storyweave.bench.stream import StreamShape, SyntheticNews
 from storyweave.cluster import (INDEXED_MEMBERS, JOIN_MODEL, ArticleSignals, EventClusterer, EventState, MemberIndex,
-                                Profile, StoryLinker, _top_columns, overlap, signals_for, story_order)
+                                Profile, StoryLinker, _cosines, _top_columns, overlap, signals_for, story_order)
 from storyweave.dates import Anchor, EventTime
 from storyweave.models import Article
 
@@ -183,7 +183,9 @@ def test_repeated_search_sees_the_members_added_and_removed_since():
     repeated, fresh = MemberIndex(ann_from=10**9), MemberIndex(ann_from=10**9)
     for index in (repeated, fresh):
         index.add(list(range(200)), vectors[:200])
-    repeated.search(queries, 5)
+    repeated.search(queries, 5, keep=True)
+    repeated.search(vectors[:3], 5)  # not kept: the scan kept before stays
+    assert repeated.last_scan is not None and repeated.last_scan[0] is queries
     for index in (repeated, fresh):
         index.remove(list(range(0, 200, 3)))
         index.add(list(range(200, 300)), vectors[200:])
@@ -235,10 +237,18 @@ def test_top_columns_are_those_of_a_full_sort():
         sims[0, :20] = 0.5  # ties: the first columns win
         sims[1, [3, 9, 30]] = 4.0
         sims[2, [13, 3, 14, 5, 19, 6, 7]] = 4.0  # later columns equal to earlier ones
-        for matrix in (sims, sims.astype(np.float64), sims[:, :3]):  # fewer columns than asked for: all of them
+        # fewer columns than asked for (all of them); columns stored contiguously, as :func:`_cosines` gives
+        for matrix in (sims, sims.astype(np.float64), sims[:, :3], np.asfortranarray(sims)):
             for count in (0, 1, 2, 5, 16):
                 expected = np.argsort(-matrix, axis=1, kind="stable")[:, :count]
                 assert (_top_columns(matrix, count) == expected).all()
+
+
+def test_cosines_are_those_of_the_plain_product():
+    rng = np.random.default_rng(7)
+    for queries, members in ((1, 1), (1, 700), (5, 64), (37, 2000), (256, 3001)):
+        a, b = rng.normal(size=(queries, 384)).astype(np.float32), rng.normal(size=(members, 384)).astype(np.float32)
+        assert np.array_equal(_cosines(a, b), a @ b.T)
 
 
 def test_synthetic_stream_is_clustered_close_to_its_true_events():

@@ -64,6 +64,21 @@ def test_a_small_event_near_a_batch_joins_the_larger_one_its_members_would_join(
     assert sorted(clusterer.events) == ["ev-a", "ev-s", "ev-u"]  # the look-alike small event stays apart
 
 
+def test_a_small_event_of_two_joins_the_larger_one_both_would_join_whichever_is_looked_at_first():
+    for late in (False, True):  # the second member restored with the first, or of the batch (looked at first)
+        clusterer = EventClusterer(topic_floor=0.8)
+        early = [(_signals("early1", CALL, CALL_WORDS), "ev-early"), (_signals("early2", CALL, CALL_WORDS), "ev-early")]
+        batch = [(_signals("u", {"marla quint": 2}, ("clinique",), base=_event(_topic())), "ev-u")]
+        if late:  # a copy of early1: it joins ev-early in the batch
+            early.pop()
+            batch.insert(0, (_signals("early2", CALL, CALL_WORDS, follows="early1"), "ev-early2"))
+        clusterer.restore([(_signals(f"a{i}", CALL, CALL_WORDS), "ev-a") for i in range(4)] + early)
+        clusterer.add_batch(batch)
+        [change] = clusterer.changes
+        assert (change.kind, change.event_id, change.other_id) == ("merge", "ev-a", "ev-early")
+        assert set(change.articles) == {"early1", "early2"} and sorted(clusterer.events) == ["ev-a", "ev-u"]
+
+
 def test_one_event_of_one_kind_is_not_split():
     clusterer = EventClusterer(topic_floor=0.8)
     assigned = clusterer.add_batch([(_signals(f"call{i}", CALL, CALL_WORDS, noise=0.3), f"ev-{i}") for i in range(16)])

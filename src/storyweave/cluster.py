@@ -26,7 +26,7 @@ from __future__ import annotations
 import gc
 import math
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Container, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -294,7 +294,7 @@ class MemberIndex:
         self.index = None
         self.generation = 0  # counts the changes of search method (exact scan, each new HNSW graph)
         self.removed = 0
-        # the last exact scan: its queries and their cosines to rows [0, its width) as they were then
+        # the exact scan kept last (see search): its queries and their cosines to rows [0, its width) as they were then
         self.last_scan: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
@@ -369,18 +369,21 @@ class MemberIndex:
         self.removed = 0
         self.generation += 1
 
-    def search(self, queries: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
-        """Per query, up to ``count`` (key, cosine) of its nearest members."""
+    def search(self, queries: np.ndarray, count: int, keep: bool = False) -> list[list[tuple[int, float]]]:
+        """Per query, up to ``count`` (key, cosine) of its nearest members; with ``keep``, an exact scan is kept
+        for :meth:`search_again` (in place of the one kept before)."""
         count = min(count, len(self.row_of))
-        self.last_scan = None
+        if keep:
+            self.last_scan = None
         if not count:
             return [[] for _ in queries]
         if self.index is None:
             if self.used > len(self.row_of) * 5 // 4:  # blanks are scanned (and passed over) until they are many
                 self._compact()
-            sims = queries @ self.matrix[: self.used].T
+            sims = _cosines(queries, self.matrix[: self.used])
             self._pass_over_blanks(sims)
-            self.last_scan = (queries, sims)
+            if keep:
+                self.last_scan = (queries, sims)
             return self._nearest(sims, count)
         found = self.index.search(queries.astype(np.float32), count, threads=1)
         rows = found.keys.reshape(len(queries), -1).astype(np.int64)
@@ -393,13 +396,13 @@ class MemberIndex:
                 for i, (row, n) in enumerate(zip(rows, counts))]
 
     def search_again(self, queries: np.ndarray, rows: list[int], count: int) -> list[list[tuple[int, float]]]:
-        """:meth:`search` for these rows of ``queries``; when the last search was an exact scan of ``queries``,
+        """:meth:`search` for these rows of ``queries``; when the scan kept last was an exact scan of ``queries``,
         only the members added since are scanned (those removed since are passed over)."""
         if self.last_scan is None or self.last_scan[0] is not queries or not rows:
             return self.search(queries[rows], count) if rows else []
         scanned = self.last_scan[1]
         width = scanned.shape[1]
-        sims = np.concatenate([scanned[rows], queries[rows] @ self.matrix[width: self.used].T], axis=1)
+        sims = np.concatenate([scanned[rows], _cosines(queries[rows], self.matrix[width: self.used])], axis=1)
         self._pass_over_blanks(sims)
         return self._nearest(sims, min(count, len(self.row_of)))
 
@@ -429,7 +432,7 @@ class MemberIndex:
                 by_mark.setdefault(previous[row][1][0], []).append(row)
             for since, rows in by_mark.items():  # the rows added since: those from the first serial ``since`` on
                 start = int(np.searchsorted(self.serials[: self.used], since))
-                sims = queries[rows] @ self.matrix[start: self.used].T
+                sims = _cosines(queries[rows], self.matrix[start: self.used])
                 blank = self.row_keys[start: self.used] < 0
                 sims[:, blank] = -np.inf
                 top = _top_columns(sims, min(count, len(blank) - int(blank.sum())))
@@ -453,35 +456,41 @@ class MemberIndex:
         return list(map(list, map(zip, keys[top].tolist(), np.take_along_axis(sims, top, axis=1).tolist())))
 
 
+def _cosines(queries: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """``queries @ members.T``, computed as the transpose of ``members @ queries.T``: the same values, faster."""
+    return (members @ queries.T).T
+
+
 def _top_columns(sims: np.ndarray, count: int) -> np.ndarray:
     """Per row of ``sims``, the columns of its ``count`` largest values, largest first (ties: the first column)."""
     return _top_columns_kernel()(sims, min(count, sims.shape[1]))
 
 
 def _top_columns_scan(sims, count):  # pragma: no cover (compiled by numba)
-    """:func:`_top_columns` in one pass over each row, keeping its best so far in order (an insertion
-    sort: a later column passes an earlier one only with a larger value)."""
+    """:func:`_top_columns` in one pass over the columns (as :func:`_cosines` stores them), each row keeping its
+    best so far in order (an insertion sort: a later column passes an earlier one only with a larger value);
+    once every row holds ``count``, a column is compared with each row's least kept value only."""
     height, width = sims.shape
     top = np.empty((height, count), np.int64)
-    values = np.empty(count, sims.dtype)
-    for i in range(height if count else 0):
-        row = sims[i]
-        kept = 0
-        for j in range(width):
-            value = row[j]
-            if kept < count:
-                at = kept
-                kept += 1
-            elif value > values[count - 1]:
+    values = np.empty((height, count), sims.dtype)
+    least = np.empty(height, sims.dtype)  # per row, its least value kept once it holds ``count``
+    for j in range(width if count else 0):
+        full = j >= count
+        for i in range(height):
+            value = sims[i, j]
+            if not full:
+                at = j
+            elif value > least[i]:
                 at = count - 1
             else:
                 continue
-            while at > 0 and values[at - 1] < value:
-                values[at] = values[at - 1]
+            while at > 0 and values[i, at - 1] < value:
+                values[i, at] = values[i, at - 1]
                 top[i, at] = top[i, at - 1]
                 at -= 1
-            values[at] = value
+            values[i, at] = value
             top[i, at] = j
+            least[i] = values[i, count - 1]
     return top
 
 
@@ -671,11 +680,13 @@ class EventClusterer:
         The features are added cheapest first (dense, shared words, title, actors); once the most
         favourable values of those still missing (at most 1 each) cannot lift the log-odds to
         ``floor``, the rest are not computed: the same answer, sooner."""
-        if dates_conflict(signals.time, event.time):
+        said, known = signals.time, event.time
+        # (the calls only where they may answer yes: most leads state no date, and most agree on the weekday)
+        if said.window is not None and known.window is not None and dates_conflict(said, known):
             return None
         w = JOIN_MODEL.weights
         dense, margin, other_language = self._dense_features(signals, event, cosine, others)
-        clash = weekdays_clash(signals.time, event.time)
+        clash = said.weekday != known.weekday and weekdays_clash(said, known)
         logit = (JOIN_MODEL.bias + w[0] * dense + w[3] * other_language + w[4] * other_language * dense
                  + w[5] * margin + w[6] * other_language * margin + w[8] * clash)
         title_weight = w[9] + w[10] * other_language
@@ -689,7 +700,7 @@ class EventClusterer:
         if logit + best_who < floor:
             return None
         who = self.who(signals, event)
-        if clash and (event.time.stated or signals.time.stated) and (who or 0.0) < CLASH_WHO:
+        if clash and (known.stated or said.stated) and (who or 0.0) < CLASH_WHO:
             return None  # with a date known, another weekday and other actors: another event
         logit += w[2] * (who or 0.0) + w[7] * (who is None)
         return logit if logit >= floor else None
@@ -712,8 +723,8 @@ class EventClusterer:
             return self._add_batch(batch)
 
     def _add_batch(self, batch: list[tuple[ArticleSignals, str]]) -> list[str]:
-        leads = np.vstack([s.lead for s, _ in batch])
-        nearest = self.index.search(leads, self.neighbours)
+        leads = np.array([s.lead for s, _ in batch])
+        nearest = self.index.search(leads, self.neighbours, keep=True)
         earlier = _nearest_earlier(leads, self.neighbours, first=self.next_key)  # the batch's keys, one by one
         assigned: list[str] = []
         self.changes = []
@@ -736,15 +747,17 @@ class EventClusterer:
                 self._split_if_two_groups(event)
         self._index_latest(self._changed(splits_from))
         # Small events the batch made or came close to (its articles' nearest members before it):
-        nearby = map(event_of_key, map(itemgetter(0), chain.from_iterable(nearest)))
+        nearby = map(event_of_key, dict.fromkeys(map(itemgetter(0), chain.from_iterable(nearest))))
         small = [event_id for event_id in dict.fromkeys([*sizes_before, *filter(None, nearby)])
                  if event_id in self.events and len(self.events[event_id].members) <= SMALL_EVENT]
         position_of = {s.article_id: position for position, (s, _) in enumerate(batch)}
-        nearest_of = self._nearest_members([m for event_id in small for m in self.events[event_id].members],
+        self._forget_grown()
+        # of each, one member first: one of the batch if any (its search repeats the batch's)
+        nearest_of = self._nearest_members([_known_first(self.events[e].members, position_of)[0] for e in small],
                                            leads, position_of)
         merges_from = len(self.changes)
         for event_id in small:
-            self._absorb_if_small(event_id, nearest_of)
+            self._absorb_if_small(event_id, nearest_of, leads, position_of)
         self._index_latest(self._changed(merges_from))
         for change in self.changes:
             for article_id in change.articles:
@@ -772,7 +785,7 @@ class EventClusterer:
         self.index.remove(stale)
         if fresh:
             keys = sorted(fresh)
-            self.index.add(keys, np.vstack([fresh[key] for key in keys]))
+            self.index.add(keys, np.array([fresh[key] for key in keys]))
 
     def _nearest_members(self, members: list[ArticleSignals], leads: np.ndarray,
                          position_of: dict[str, int]) -> dict[str, list[tuple[int, float]]]:
@@ -784,13 +797,17 @@ class EventClusterer:
         nearest_of = dict(zip((m.article_id for m in again), self.index.search_again(leads, rows, self.neighbours)))
         if rest:
             nearest_of.update(zip((m.article_id for m in rest), self.index.search_since(
-                np.vstack([m.lead for m in rest]), [self.nearest_before.get(m.article_id) for m in rest],
+                np.array([m.lead for m in rest]), [self.nearest_before.get(m.article_id) for m in rest],
                 self.neighbours)))
         mark = self.index.mark()
+        self.nearest_before.update((article_id, (found, mark)) for article_id, found in nearest_of.items())
+        return nearest_of
+
+    def _forget_grown(self) -> None:
+        """Drop the nearest members remembered of articles no longer in a small open event."""
         self.nearest_before = {article_id: seen for article_id, seen in self.nearest_before.items()
                                if (event := self.events.get(self.event_of.get(article_id, ""))) is not None
-                               and len(event.members) <= SMALL_EVENT} | {a: (f, mark) for a, f in nearest_of.items()}
-        return nearest_of
+                               and len(event.members) <= SMALL_EVENT}
 
     def _choose(self, signals: ArticleSignals, new_id: str, candidates: dict[str, float]) -> str:
         """The best-scoring candidate event (or the original's event, for a copy), else a new one."""
@@ -839,23 +856,25 @@ class EventClusterer:
         self.unindexed.pop(absorbed.id, None)
         return keep.id
 
-    def _absorb_if_small(self, event_id: str, nearest_of: dict[str, list[tuple[int, float]]]) -> None:
+    def _absorb_if_small(self, event_id: str, nearest_of: dict[str, list[tuple[int, float]]], leads: np.ndarray,
+                         position_of: dict[str, int]) -> None:
         """Merge a small open event (SMALL_EVENT members at most) into one as large or larger that each of its
         members would join (log-odds at the threshold or above, lower for a large event: see
         :data:`STRAY_HOST`; the best by the lowest): an article that came before the rest of its event, scored
         when that event was young or missing, gets a second look at the end of its micro-batch. ``nearest_of``:
-        the nearest members of articles already searched (by article id)."""
+        the nearest members of articles already searched (by article id). The answer does not depend on the
+        order the members are looked at: those searched come first, and one not searched is searched (as
+        :meth:`_nearest_members` does, given the batch's ``leads`` and ``position_of``) once every member before
+        it would join a host: in most small events the first would not, and the rest need no search."""
         event = self.events.get(event_id)
         if event is None or len(event.members) > SMALL_EVENT:
             return
         lowest: dict[str, float] = {}  # per host event: the lowest log-odds of the members so far
         event_of_key = self.event_of_key.get
-        unsearched = [m for m in event.members if m.article_id not in nearest_of]
-        if unsearched:  # members it gained from another small event of this batch
-            nearest_of.update(zip((m.article_id for m in unsearched),
-                                  self.index.search(np.vstack([m.lead for m in unsearched]), self.neighbours)))
-        found_all = [nearest_of[m.article_id] for m in event.members]
-        for position, (member, found) in enumerate(zip(event.members, found_all)):
+        for position, member in enumerate(_known_first(event.members, nearest_of)):
+            if member.article_id not in nearest_of:
+                nearest_of.update(self._nearest_members([member], leads, position_of))
+            found = nearest_of[member.article_id]
             candidates: dict[str, float] = {}
             for key, cosine in found:
                 other = event_of_key(key)
@@ -869,11 +888,13 @@ class EventClusterer:
             scores = {}
             for rank, (cosine, other) in enumerate(closest):
                 host = self.events[other]
-                if other != event_id and len(host.members) >= len(event.members) and (score := self.score(
-                        member, host, cosine, cosines[:rank] + cosines[rank + 1:],
-                        floor=_absorbing_floor(len(host.members)))) is not None:
+                # past the first member, only the hosts every member before would join are still in question
+                in_question = not position or other in lowest
+                if other != event_id and in_question and len(host.members) >= len(event.members) and (
+                        score := self.score(member, host, cosine, cosines[:rank] + cosines[rank + 1:],
+                                            floor=_absorbing_floor(len(host.members)))) is not None:
                     scores[other] = score
-            lowest = scores if not position else {e: min(s, lowest[e]) for e, s in scores.items() if e in lowest}
+            lowest = scores if not position else {e: min(s, lowest[e]) for e, s in scores.items()}
             if not lowest:
                 return
         host_id = max(lowest, key=lambda e: (lowest[e], e))
@@ -898,11 +919,11 @@ class EventClusterer:
         is the alternative."""
         sample = [m for m in group[-RECHECKED:] if m is not skip]
         own = group[-RECENT_TITLES:]
-        own_leads = np.vstack([m.lead for m in own])
+        own_leads = np.array([m.lead for m in own])
         column = {id(m): column for column, m in enumerate(own)}
         rows = [column[id(m)] for m in sample]
         leads = own_leads[rows]
-        to_other = (leads @ np.vstack([m.lead for m in other.members[-RECENT_TITLES:]]).T).max(axis=1)
+        to_other = (leads @ np.array([m.lead for m in other.members[-RECENT_TITLES:]]).T).max(axis=1)
         to_own = leads @ own_leads.T
         to_own[np.arange(len(sample)), rows] = -np.inf  # not itself
         alternatives = [[c] for c in to_own.max(axis=1).tolist()] if len(own) > 1 else repeat([])
@@ -912,7 +933,7 @@ class EventClusterer:
     def _split_if_two_groups(self, event: EventState) -> None:
         """Split ``event`` when its members form two groups of which few members would join the other."""
         members = event.members
-        sides = two_means(np.vstack([m.lead for m in members]))
+        sides = two_means(np.array([m.lead for m in members]))
         group_of = {m.article_id: bool(side) for m, side in zip(members, sides)}
         for m in members:  # copies stay with their original (translations are a judgement: they go their way)
             if m.follows in group_of and not m.translated:
@@ -1004,6 +1025,11 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+def _known_first(members: list[ArticleSignals], known: Container[str]) -> list[ArticleSignals]:
+    """The members whose article ids are ``known``, then the others, each in order."""
+    return sorted(members, key=lambda member: member.article_id not in known)
+
+
 def _absorbing_floor(host_size: int) -> float:
     """The log-odds each member of a small event needs to join an event of ``host_size`` members."""
     return -max(0.0, math.log(host_size / STRAY_HOST))
@@ -1017,7 +1043,7 @@ def two_means(vectors: np.ndarray, rounds: int = 4) -> np.ndarray:
     for _ in range(rounds):
         if sides.all() or not sides.any():
             break
-        centres = np.vstack([vectors[~sides].mean(axis=0), vectors[sides].mean(axis=0)])
+        centres = np.array([vectors[~sides].mean(axis=0), vectors[sides].mean(axis=0)])
         moved, sides = sides, (vectors @ centres.T).argmax(axis=1) == 1
         if (moved == sides).all():
             break
