@@ -167,11 +167,13 @@ class NameVectors:
     def readable(self, key: str) -> bool:
         """Whether the encoder reads the name of ``key`` (which has a vector): it has a romanisation,
         or no other name's text has the vector of its text."""
+        if key in self._with_romanisation:
+            return True
         if key not in self._readable:
             row = self._row[key]
             scores = self._matrix[: self._size] @ self._matrix[row]
             scores[row] = -1.0
-            self._readable[key] = float(scores.max(initial=-1.0)) < TWINS or key in self._with_romanisation
+            self._readable[key] = float(scores.max(initial=-1.0)) < TWINS
         return self._readable[key]
 
     def similarities(self, key: str, others: Iterable[str]) -> dict[str, float]:
