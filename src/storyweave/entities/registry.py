@@ -690,8 +690,11 @@ class Registry:
                 same_event = set().union(*(after[e] for e in linked))
                 if (merge := self._link(key, sightings[key], same_event, key in new, neighbours.get(key, []))):
                     merges.append(merge)
+        alone = {event: self._earlier_alone(before[event], after[event], sightings) for event in sorted(events)}
+        # Their name neighbours in one search (the name vectors do not change while a batch links).
+        near = self._vectors.nearest(set().union(*alone.values()), NAME_NEIGHBOURS) if self._vectors is not None else {}
         for event in sorted(events):
-            merges.extend(self._link_earlier(event, before[event], after[event], sightings))
+            merges.extend(self._link_earlier(alone[event], after[event], near))
         arrived: dict[str, set[str]] = defaultdict(set)  # the batch's keys of each event
         for key, sighting in sightings.items():
             for event in sighting.events:
@@ -755,15 +758,14 @@ class Registry:
         target = self._batch.entity_of_keys([country]).get(country) or self._batch.new_entity(country, *blocks(country))
         return self._merge(entity, target, reason, f"{key} = {country}")
 
-    def _link_earlier(self, event: str, before: set[str], after: set[str],
-                      sightings: dict[str, Sighting]) -> list[Merge]:
-        """Links of an event's keys from earlier batches, still entities of their own, when this
-        batch brings the event names in another language: an alias may come before its other
-        forms. Compared with the event's keys by the event's evidence only; two names of one
-        language in one event count as named side by side (their article is not at hand)."""
+    def _earlier_alone(self, before: set[str], after: set[str], sightings: dict[str, Sighting]) -> dict[str, Sighting]:
+        """An event's keys from earlier batches, still entities of their own, not written in a
+        language this batch brings the event names in (an alias may come before its other forms),
+        with their forms; beside them the event's keys written in their language (two names of one
+        language in one event count as named side by side: their article is not at hand)."""
         arrived = {sightings[k].lang for k in after - before if k in sightings}
         if not arrived or not (earlier := before - set(sightings)):
-            return []
+            return {}
         languages = self._batch.key_languages(sorted(after))
         earlier = {k for k in earlier if arrived - languages.get(k, set())}
         counts = self._batch.entity_key_counts(set(self._batch.entity_of_keys(sorted(earlier)).values()))
@@ -771,11 +773,20 @@ class Registry:
         for entity_forms in self._batch.entity_forms([e for e, n in counts.items() if n == 1]).values():
             for key, lang, text, kind, n in entity_forms:
                 seen[key].forms[(lang, text, kind)] += n
-        neighbours = self._vectors.nearest(seen, NAME_NEIGHBOURS) if self._vectors is not None else {}
-        merges = []
-        for key, sighting in sorted(seen.items()):
+        for sighting in seen.values():
             sighting.beside = {k for k in after if sighting.lang in languages.get(k, ())}
-            if merge := self._link(key, sighting, after, False, neighbours.get(key, [])):
+        return seen
+
+    def _link_earlier(self, alone: dict[str, Sighting], after: set[str],
+                      neighbours: dict[str, list[tuple[str, float]]]) -> list[Merge]:
+        """Links of an event's keys ``alone`` (:meth:`_earlier_alone`; those joined since by another
+        event of the batch left out) with the event's keys ``after``, by the event's evidence only."""
+        entities = self._batch.entity_of_keys(sorted(alone))
+        counts = self._batch.entity_key_counts(set(entities.values()))
+        merges = []
+        for key, sighting in sorted(alone.items()):
+            if counts.get(entities[key]) == 1 and (merge := self._link(key, sighting, after, False,
+                                                                        neighbours.get(key, []))):
                 merges.append(merge)
         return merges
 
