@@ -189,6 +189,20 @@ def test_two_places_of_several_spellings_join_by_no_evidence_only_an_event_gives
     assert entity_of(registry, "Hebron")["id"] != entity_of(registry, "Boliwien")["id"]
 
 
+def test_an_entity_of_several_spellings_joins_a_country_by_no_evidence_only_an_event_gives(registry):
+    """A new name spelled a little like a country of its event (Palesi, Malaysia's Malesia) joins it when
+    it is an entity of its own, not once it holds other spellings: a wrong link would move them all."""
+    add(registry, named_article("a", "en", "e0", [("Malaysia", "place")]))
+    add(registry, named_article("b", "sw", "e1", [("Palesi", "place")]), named_article("c", "xh", "e1", [("Palesie", "place")]))
+    palesi = Sighting()
+    palesi.forms["sw", "Palesi", "place"] += 1
+    with registry.store.transaction():
+        assert registry._link("palesi", palesi, {"malaysia"}, True, []) is None
+    merges = add(registry, named_article("d", "en", "e2", [("Malaysia", "place")], key=lambda text: "country:MY"),
+                 named_article("e", "zu", "e2", [("Maleysi", "place")]))
+    assert [(m.reason, m.evidence) for m in merges] == [("cldr-event", "maleysi = country:MY")]
+
+
 def test_a_name_spelled_like_a_third_entity_contradicts_a_name_vectors_pick(registry):
     add(registry, named_article("a", "en", "e1", [("Kuala Lumpur", "place")]),
         named_article("b", "en", "e2", [("Beijing", "place")]))

@@ -744,7 +744,8 @@ class Registry:
         if found is None:
             best = self._best_candidate(key, sighting, entity, same_event, by_name)
             if best is None and by_name:
-                found = self._spelled_country(key, sighting, same_event)
+                # An entity of several keys joins a country by no evidence only an event gives (a wrong link joins many).
+                found = self._spelled_country(key, sighting, same_event if self._key_count(entity) == 1 else set())
             if best is None and found is None:
                 best = self._named_alike(key, sighting, entity, same_event, neighbours)
             if best is not None:
