@@ -70,6 +70,14 @@ def test_inflected_country_names_join_their_country(registry):
     assert entity_of(registry, "Russlands")["name"] == "Russia"
 
 
+def test_a_name_in_an_uncased_script_is_never_an_inflected_country_name():
+    """東京 is dongjing, Cantonese Tonga dongjia: the stem dongji plus an ending, were it a cased script."""
+    names = country_names(("en", "pl", "yue"))
+    assert names._inflected("dongjing", "yue") == "TO"
+    assert names.code("dongjing", "yue", "東京") is None
+    assert names.code("rosji", "pl", "Rosji") == ("RU", "cldr-inflection")
+
+
 def test_official_iso_names_join_their_country_in_any_language(registry):
     add(registry, named_article("a", "en", "e1", [("Russia", "place"), ("Iran", "place")]),
          named_article("b", "en", "e2", [("Russian Federation", "org"), ("Islamic Republic of Iran", "place")]),

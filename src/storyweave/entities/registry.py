@@ -219,15 +219,17 @@ class CountryNames:
         best = {codes[i] for _, score, i in found if found and score == found[0][1]}
         return best.pop() if len(best) == 1 else None
 
-    def code(self, key: str, lang: str) -> tuple[str, str] | None:
-        """(ISO code, evidence) of a mention key in an article in ``lang``: a country key, a
-        CLDR name or an inflected one."""
+    def code(self, key: str, lang: str, text: str) -> tuple[str, str] | None:
+        """(ISO code, evidence) of a mention key written ``text`` in an article in ``lang``: a
+        country key, a CLDR name or, in a cased script, an inflected one (the languages that add
+        case endings to names write them so here; the romanisation of an uncased script only looks
+        inflected: 東京 dongjing, Tonga's dongjia; بلغراد blghrd, Bulgaria's blghrya)."""
         if key.startswith(COUNTRY):
             return key.removeprefix(COUNTRY), "key"
         if key in self.codes:
             listed_by = self.listed_by[key]
             return (self.codes[key], "cldr") if lang in listed_by or len(listed_by) > 1 else None
-        inflected = self._inflected(key, lang)
+        inflected = self._inflected(key, lang) if text.lower() != text.upper() else None
         return (inflected, "cldr-inflection") if inflected else None
 
     def _inflected(self, key: str, lang: str) -> str | None:
@@ -690,7 +692,7 @@ class Registry:
         # and with its country (CLDR may list it in this batch's language only).
         for key in sorted(sightings):
             linked = sightings[key].events if key in new else [e for e in sightings[key].events if key not in before[e]]
-            if key in new or linked or self.countries.code(key, sightings[key].lang):
+            if key in new or linked or self._country_code(key, sightings[key]):
                 same_event = set().union(*(after[e] for e in linked))
                 if (merge := self._link(key, sightings[key], same_event, key in new, neighbours.get(key, []))):
                     merges.append(merge)
@@ -725,8 +727,11 @@ class Registry:
             self._vectors.add({k: text for k, (_, text, kind) in self.store.entity_candidates("", None, keys, 0).items()
                                if kind in TYPED_KINDS and k not in new})
         self._vectors.add(names)
-        return self._vectors.nearest([k for k in names if self.countries.code(k, sightings[k].lang) is None],
+        return self._vectors.nearest([k for k in names if self._country_code(k, sightings[k]) is None],
                                      NAME_NEIGHBOURS)
+
+    def _country_code(self, key: str, sighting: Sighting) -> tuple[str, str] | None:
+        return self.countries.code(key, sighting.lang, sighting.text)
 
     def _multilingual(self, sightings: dict[str, Sighting]) -> bool:
         """Whether the registry holds names of two languages, this batch's (already stored) included:
@@ -744,7 +749,7 @@ class Registry:
         else the best candidate among the keys of ``same_event`` and, ``by_name``, of similar
         names, else the one its name vector points to among ``same_event`` and ``neighbours``."""
         entity = self._batch.entity_of_keys([key])[key]
-        found = self.countries.code(key, sighting.lang)
+        found = self._country_code(key, sighting)
         if found is None:
             best = self._best_candidate(key, sighting, entity, same_event, by_name)
             if best is None and by_name:
