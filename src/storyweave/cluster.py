@@ -505,6 +505,26 @@ def _top_columns_kernel() -> Callable[[np.ndarray, int], np.ndarray]:
     return numba.njit(cache=True, nogil=True)(_top_columns_scan)
 
 
+def _max_dot(rows, vector):  # pragma: no cover (compiled by numba)
+    """The largest dot product of a row of ``rows`` with ``vector`` (in their dtype)."""
+    best = -np.inf
+    for i in range(rows.shape[0]):
+        total = rows[i, 0] * vector[0]
+        for k in range(1, rows.shape[1]):
+            total += rows[i, k] * vector[k]
+        best = max(best, total)
+    return best
+
+
+@lru_cache(maxsize=1)
+def _max_dot_kernel() -> Callable[[np.ndarray, np.ndarray], float]:
+    """:func:`_max_dot` compiled by numba, its sums vectorised (``fastmath``): on the few titles of an event
+    two to three times faster than numpy's product and a maximum (a call costs more than the work)."""
+    import numba
+
+    return numba.njit(cache=True, nogil=True, fastmath=True)(_max_dot)
+
+
 def _nearest_earlier(leads: np.ndarray, count: int, first: int = 0) -> list[tuple[list[int], list[float]]]:
     """Per row, the keys (row + ``first``) and cosines of the ``count`` most similar rows before it, most
     similar first; a row with fewer rows before it is given later rows too, at cosine -inf."""
@@ -654,8 +674,7 @@ class EventClusterer:
     def _title_dense(self, signals: ArticleSignals, event: EventState) -> float:
         """The title's dense similarity (0 at the topic floor) to the closest of the latest members' titles."""
         title = signals.lead if signals.title is None else signals.title
-        # a list's max: on an event's few titles twice as fast as the array's
-        return (max(np.dot(event.titles, title).tolist()) - self.topic_floor) / self._scale
+        return (_max_dot_kernel()(event.titles, title) - self.topic_floor) / self._scale
 
     def _dense_features(self, signals: ArticleSignals, event: EventState, cosine: float,
                         others: list[float]) -> tuple[float, float, float]:
