@@ -506,8 +506,8 @@ def _top_columns_kernel() -> Callable[[np.ndarray, int], np.ndarray]:
 
 
 def _max_dot(rows, vector):  # pragma: no cover (compiled by numba)
-    """The largest dot product of a row of ``rows`` with ``vector`` (in their dtype)."""
-    best = -np.inf
+    """The largest dot product of a row of ``rows`` (one at least) with ``vector``, summed in their dtype."""
+    best = -1e300  # below any, and finite (``fastmath`` assumes no infinity)
     for i in range(rows.shape[0]):
         total = rows[i, 0] * vector[0]
         for k in range(1, rows.shape[1]):
