@@ -6,7 +6,7 @@ import numpy as np
 from storyweave.bench.events import score
 from storyweave.bench.stream import StreamShape, SyntheticNews
 from storyweave.cluster import (INDEXED_MEMBERS, JOIN_MODEL, ArticleSignals, EventClusterer, EventState, MemberIndex,
-                                Profile, StoryLinker, _cosines, _top_columns, overlap, signals_for, story_order)
+                                Profile, StoryLinker, _max_dot_kernel, _top_columns, overlap, signals_for, story_order)
 from storyweave.dates import Anchor, EventTime
 from storyweave.models import Article
 
@@ -237,18 +237,17 @@ def test_top_columns_are_those_of_a_full_sort():
         sims[0, :20] = 0.5  # ties: the first columns win
         sims[1, [3, 9, 30]] = 4.0
         sims[2, [13, 3, 14, 5, 19, 6, 7]] = 4.0  # later columns equal to earlier ones
-        # fewer columns than asked for (all of them); columns stored contiguously, as :func:`_cosines` gives
+        # fewer columns than asked for (all of them); rows or columns stored contiguously
         for matrix in (sims, sims.astype(np.float64), sims[:, :3], np.asfortranarray(sims)):
             for count in (0, 1, 2, 5, 16):
                 expected = np.argsort(-matrix, axis=1, kind="stable")[:, :count]
                 assert (_top_columns(matrix, count) == expected).all()
 
 
-def test_cosines_are_those_of_the_plain_product():
-    rng = np.random.default_rng(7)
-    for queries, members in ((1, 1), (1, 700), (5, 64), (37, 2000), (256, 3001)):
-        a, b = rng.normal(size=(queries, 384)).astype(np.float32), rng.normal(size=(members, 384)).astype(np.float32)
-        assert np.array_equal(_cosines(a, b), a @ b.T)
+def test_compiled_max_dot_is_numpys_up_to_rounding():
+    for rows, dtype in ((1, np.float32), (7, np.float32), (64, np.float32), (5, np.float64)):
+        matrix, vector = RNG.normal(size=(rows, 384)).astype(dtype), RNG.normal(size=384).astype(dtype)
+        assert np.isclose(_max_dot_kernel()(matrix, vector), (matrix @ vector).max(), rtol=1e-5, atol=1e-4)
 
 
 def test_synthetic_stream_is_clustered_close_to_its_true_events():

@@ -277,16 +277,19 @@ class MemberIndex:
     while there are fewer than ``ann_from``, beyond that approximately (usearch HNSW, one
     thread, so the result is deterministic for a given input order).
 
-    The vectors are rows of one matrix in the order they were added; a removed member's row
-    is blanked, and the blanks dropped before a scan once they are a fifth of the rows. Removed
+    The vectors are the columns of one matrix (a member's row of the index is its column there), in
+    the order they were added: queries times that matrix is the fastest product on one core (5,300 members:
+    7% faster than the members' rows times the queries for a micro-batch of 256, 30% for a few dozen
+    queries). A removed member's row is blanked, and the blanks dropped before a scan once they are a
+    fifth of the rows. Removed
     members leave tombstones in the HNSW graph; it is rebuilt from the live vectors when they
     outnumber the live ones. Both follow the open window, not the history.
     """
 
     def __init__(self, ann_from: int):
         self.ann_from = ann_from
-        self.row_of: dict[int, int] = {}  # key -> row of ``matrix``
-        self.matrix: np.ndarray | None = None  # rows [0, used) hold vectors, blanked ones too
+        self.row_of: dict[int, int] = {}  # key -> row (column of ``columns``)
+        self.columns: np.ndarray | None = None  # columns [0, used) hold vectors, blanked ones too
         self.row_keys = np.empty(0, np.int64)  # per row, its key (-1: blanked)
         self.serials = np.empty(0, np.int64)  # per row, when it was added (rows added before): ascending
         self.used = 0
@@ -310,16 +313,17 @@ class MemberIndex:
             self._rebuild()
 
     def _append(self, keys: list[int], vectors: np.ndarray) -> None:
-        if self.matrix is None:
-            self.matrix = np.empty((0, vectors.shape[1]), vectors.dtype)
-        if self.used + len(keys) > len(self.matrix):  # grows by doubling
-            capacity = max(2 * len(self.matrix), self.used + len(keys), 64)
-            self.matrix = np.concatenate([self.matrix[: self.used], np.empty((capacity - self.used,
-                                                                              self.matrix.shape[1]), self.matrix.dtype)])
+        if self.columns is None:
+            self.columns = np.empty((vectors.shape[1], 0), vectors.dtype)
+        if self.used + len(keys) > self.columns.shape[1]:  # grows by doubling
+            capacity = max(2 * self.columns.shape[1], self.used + len(keys), 64)
+            grown = np.empty((self.columns.shape[0], capacity), self.columns.dtype)
+            grown[:, : self.used] = self.columns[:, : self.used]
+            self.columns = grown
             self.row_keys = np.concatenate([self.row_keys[: self.used], np.full(capacity - self.used, -1, np.int64)])
             self.serials = np.concatenate([self.serials[: self.used], np.empty(capacity - self.used, np.int64)])
         rows = range(self.used, self.used + len(keys))
-        self.matrix[rows.start: rows.stop] = vectors
+        self.columns[:, rows.start: rows.stop] = vectors.T
         self.row_keys[rows.start: rows.stop] = keys
         self.serials[rows.start: rows.stop] = np.arange(self.added, self.added + len(keys))
         self.row_of.update(zip(keys, rows))
@@ -350,7 +354,7 @@ class MemberIndex:
         live = np.flatnonzero(self.row_keys[: self.used] >= 0)
         self.used = len(live)
         self.last_scan = None
-        self.matrix[: self.used] = self.matrix[live]
+        self.columns[:, : self.used] = np.take(self.columns, live, axis=1)  # three times faster than [:, live]
         self.row_keys[: self.used] = self.row_keys[live]
         self.serials[: self.used] = self.serials[live]
         self.row_keys[self.used:] = -1
@@ -362,10 +366,10 @@ class MemberIndex:
         self._compact()
         # 8-bit vectors and a light graph: on the synthetic stream (bench stream), within 0.01
         # B-cubed F1 of the exact scan at twice the speed of 32-bit vectors.
-        self.index = Index(ndim=self.matrix.shape[1], metric="cos", dtype="i8", connectivity=16, expansion_add=32,
+        self.index = Index(ndim=self.columns.shape[0], metric="cos", dtype="i8", connectivity=16, expansion_add=32,
                            expansion_search=64)
-        self.index.add(self.row_keys[: self.used].astype(np.uint64), self.matrix[: self.used].astype(np.float32),
-                       threads=1)
+        self.index.add(self.row_keys[: self.used].astype(np.uint64),
+                       np.ascontiguousarray(self.columns[:, : self.used].T, np.float32), threads=1)
         self.removed = 0
         self.generation += 1
 
@@ -380,7 +384,7 @@ class MemberIndex:
         if self.index is None:
             if self.used > len(self.row_of) * 5 // 4:  # blanks are scanned (and passed over) until they are many
                 self._compact()
-            sims = _cosines(queries, self.matrix[: self.used])
+            sims = self._cosines(queries, 0, self.used)
             self._pass_over_blanks(sims)
             if keep:
                 self.last_scan = (queries, sims)
@@ -390,7 +394,7 @@ class MemberIndex:
         counts = found.counts if len(queries) > 1 else [len(found.keys)]  # one query gives one Matches
         # 8-bit cosines are a little off: the exact ones, from the kept vectors.
         known = np.unique(np.concatenate([row[:n] for row, n in zip(rows, counts)]))
-        cosines = queries @ self.matrix[[self.row_of[k] for k in known.tolist()]].T
+        cosines = queries @ self.columns[:, [self.row_of[k] for k in known.tolist()]]
         columns = np.searchsorted(known, rows)
         return [list(zip(row[:n].tolist(), cosines[i, columns[i, :n]].tolist()))
                 for i, (row, n) in enumerate(zip(rows, counts))]
@@ -402,7 +406,7 @@ class MemberIndex:
             return self.search(queries[rows], count) if rows else []
         scanned = self.last_scan[1]
         width = scanned.shape[1]
-        sims = np.concatenate([scanned[rows], _cosines(queries[rows], self.matrix[width: self.used])], axis=1)
+        sims = np.concatenate([scanned[rows], self._cosines(queries[rows], width, self.used)], axis=1)
         self._pass_over_blanks(sims)
         return self._nearest(sims, min(count, len(self.row_of)))
 
@@ -432,7 +436,7 @@ class MemberIndex:
                 by_mark.setdefault(previous[row][1][0], []).append(row)
             for since, rows in by_mark.items():  # the rows added since: those from the first serial ``since`` on
                 start = int(np.searchsorted(self.serials[: self.used], since))
-                sims = _cosines(queries[rows], self.matrix[start: self.used])
+                sims = self._cosines(queries[rows], start, self.used)
                 blank = self.row_keys[start: self.used] < 0
                 sims[:, blank] = -np.inf
                 top = _top_columns(sims, min(count, len(blank) - int(blank.sum())))
@@ -447,6 +451,10 @@ class MemberIndex:
                 results[row] = found
         return results
 
+    def _cosines(self, queries: np.ndarray, start: int, stop: int) -> np.ndarray:
+        """Cosines of the queries to rows [start, stop)."""
+        return queries @ self.columns[:, start:stop]
+
     def _nearest(self, sims: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
         """Per row of ``sims`` (cosines to rows [0, used) of the matrix), its ``count`` nearest (key, cosine)."""
         if not count:
@@ -456,41 +464,35 @@ class MemberIndex:
         return list(map(list, map(zip, keys[top].tolist(), np.take_along_axis(sims, top, axis=1).tolist())))
 
 
-def _cosines(queries: np.ndarray, members: np.ndarray) -> np.ndarray:
-    """``queries @ members.T``, computed as the transpose of ``members @ queries.T``: the same values, faster."""
-    return (members @ queries.T).T
-
-
 def _top_columns(sims: np.ndarray, count: int) -> np.ndarray:
     """Per row of ``sims``, the columns of its ``count`` largest values, largest first (ties: the first column)."""
     return _top_columns_kernel()(sims, min(count, sims.shape[1]))
 
 
 def _top_columns_scan(sims, count):  # pragma: no cover (compiled by numba)
-    """:func:`_top_columns` in one pass over the columns (as :func:`_cosines` stores them), each row keeping its
-    best so far in order (an insertion sort: a later column passes an earlier one only with a larger value);
-    once every row holds ``count``, a column is compared with each row's least kept value only."""
+    """:func:`_top_columns` in one pass over each row, keeping its best so far in order (an insertion sort: a
+    later column passes an earlier one only with a larger value); once the row holds ``count``, a column is
+    compared with its least kept value only."""
     height, width = sims.shape
     top = np.empty((height, count), np.int64)
-    values = np.empty((height, count), sims.dtype)
-    least = np.empty(height, sims.dtype)  # per row, its least value kept once it holds ``count``
-    for j in range(width if count else 0):
-        full = j >= count
-        for i in range(height):
+    values = np.empty(count, sims.dtype)
+    for i in range(height if count else 0):
+        least = values[0]  # the least kept once the row holds ``count`` (set by then)
+        for j in range(width):
             value = sims[i, j]
-            if not full:
+            if j < count:
                 at = j
-            elif value > least[i]:
+            elif value > least:
                 at = count - 1
             else:
                 continue
-            while at > 0 and values[i, at - 1] < value:
-                values[i, at] = values[i, at - 1]
+            while at > 0 and values[at - 1] < value:
+                values[at] = values[at - 1]
                 top[i, at] = top[i, at - 1]
                 at -= 1
-            values[i, at] = value
+            values[at] = value
             top[i, at] = j
-            least[i] = values[i, count - 1]
+            least = values[count - 1]
     return top
 
 
@@ -501,6 +503,26 @@ def _top_columns_kernel() -> Callable[[np.ndarray, int], np.ndarray]:
     import numba
 
     return numba.njit(cache=True, nogil=True)(_top_columns_scan)
+
+
+def _max_dot(rows, vector):  # pragma: no cover (compiled by numba)
+    """The largest dot product of a row of ``rows`` (one at least) with ``vector``, summed in their dtype."""
+    best = -1e300  # below any, and finite (``fastmath`` assumes no infinity)
+    for i in range(rows.shape[0]):
+        total = rows[i, 0] * vector[0]
+        for k in range(1, rows.shape[1]):
+            total += rows[i, k] * vector[k]
+        best = max(best, total)
+    return best
+
+
+@lru_cache(maxsize=1)
+def _max_dot_kernel() -> Callable[[np.ndarray, np.ndarray], float]:
+    """:func:`_max_dot` compiled by numba, its sums vectorised (``fastmath``): on the few titles of an event
+    two to three times faster than numpy's product and a maximum (a call costs more than the work)."""
+    import numba
+
+    return numba.njit(cache=True, nogil=True, fastmath=True)(_max_dot)
 
 
 def _nearest_earlier(leads: np.ndarray, count: int, first: int = 0) -> list[tuple[list[int], list[float]]]:
@@ -652,8 +674,7 @@ class EventClusterer:
     def _title_dense(self, signals: ArticleSignals, event: EventState) -> float:
         """The title's dense similarity (0 at the topic floor) to the closest of the latest members' titles."""
         title = signals.lead if signals.title is None else signals.title
-        # a list's max: on an event's few titles twice as fast as the array's
-        return (max(np.dot(event.titles, title).tolist()) - self.topic_floor) / self._scale
+        return (_max_dot_kernel()(event.titles, title) - self.topic_floor) / self._scale
 
     def _dense_features(self, signals: ArticleSignals, event: EventState, cosine: float,
                         others: list[float]) -> tuple[float, float, float]:
