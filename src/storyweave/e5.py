@@ -343,7 +343,8 @@ class NumpyE5:
         """Mean of the final hidden states of each window of ``batch`` (longest first).
 
         The windows' tokens are stacked without padding, and attention runs over each run of windows
-        of one length, so that a window's vector does not depend on the others in its batch.
+        of one length, so that a window's vector does not depend on the others in its batch (but for
+        the last bits of products where the BLAS picks its kernel by the number of rows).
         """
         w, s = self.weights, self.shape
         head = self.dim // s.heads
