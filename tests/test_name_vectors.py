@@ -121,3 +121,12 @@ def test_within_an_event_a_name_also_spelled_somewhat_alike_needs_less_of_its_ve
         named_article("d", "uk", "e2", [("Намба", "place")]))
     assert set(entity_of(registry, "Осакасити")["aliases"]) == {"en", "ru"}
     assert entity_of(registry, "Намба")["name"] == "Намба"
+
+
+def test_an_entity_beyond_the_names_searched_counts_as_near_as_the_farthest_of_them(registry):
+    """When all of a name's nearest names searched are one entity's, its margin is over the farthest of them."""
+    add(registry, named_article("a", "en", "e1", [("Tokyo", "place")]))
+    tokyo = entity_of(registry, "Tokyo")["id"]
+    near = {tokyo: (0.97, "tokyo")}
+    assert registry._name_standing_out("dongjing", "ja", near, in_event=False)[0] == tokyo
+    assert registry._name_standing_out("dongjing", "ja", near, in_event=False, beyond=0.96) is None

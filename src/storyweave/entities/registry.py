@@ -916,9 +916,11 @@ class Registry:
         for written in apart:
             del in_event[written]
         alone = self._name_scores(key, sighting, entity, dict(neighbours))
+        # An entity beyond the nearest names searched is no nearer than the farthest of them.
+        beyond = neighbours[-1][1] if len(neighbours) >= NAME_NEIGHBOURS else -1.0
         found = self._name_standing_out(key, sighting.lang, in_event, in_event=True) or \
             self._name_standing_out(key, sighting.lang, {e: s for e, s in alone.items() if e not in apart},
-                                    in_event=False)
+                                    in_event=False, beyond=beyond)
         return found if found is None or not self._spelled_elsewhere(key, sighting, entity, found[0]) else None
 
     def _spelled_elsewhere(self, key: str, sighting: Sighting, entity: int, target: int) -> bool:
@@ -949,11 +951,12 @@ class Registry:
         return by_entity
 
     def _name_standing_out(self, key: str, lang: str, by_entity: dict[int, tuple[float, str]],
-                           in_event: bool) -> tuple[int, str, str] | None:
+                           in_event: bool, beyond: float = -1.0) -> tuple[int, str, str] | None:
         """The best of ``by_entity`` (see :meth:`_name_scores`), if its cosine clears the bars, with
         their margin over the next entity known to differ from it (one written in a language it is
-        written in too; any, if none is), and its nearest name is never written in ``lang`` (two
-        names of one language that share a generic word are near: Фарерын арлууд, Кайманы арлууд)."""
+        written in too; any, if none is; at least ``beyond``, the cosine an entity not searched may
+        have), and its nearest name is never written in ``lang`` (two names of one language that
+        share a generic word are near: Фарерын арлууд, Кайманы арлууд)."""
         if not by_entity:
             return None
         target, (best, other) = max(by_entity.items(), key=lambda item: item[1][0])
@@ -963,7 +966,7 @@ class Registry:
         entity_languages = {e: set().union(*keys[e].values()) for e in by_entity}
         others = set(by_entity) - {target}
         rivals = {e for e in others if entity_languages[e] & entity_languages[target]} or others
-        rival = max((by_entity[e][0] for e in rivals), default=-1.0)
+        rival = max((by_entity[e][0] for e in rivals), default=beyond)
         bars = self._bars
         if not in_event:
             similarity, margin = bars.alone_similarity, bars.alone_margin
