@@ -753,7 +753,8 @@ class Registry:
         if found is None:
             best = self._best_candidate(key, sighting, entity, same_event, by_name)
             if best is None and by_name:
-                # An entity of several keys joins a country by no evidence only an event gives (a wrong link joins many).
+                # An entity of several keys joins a country by no evidence only an event gives (a wrong link
+                # would move them all).
                 found = self._spelled_country(key, sighting, same_event if self._key_count(entity) == 1 else set())
             if best is None and found is None:
                 best = self._named_alike(key, sighting, entity, same_event, neighbours)
@@ -954,9 +955,9 @@ class Registry:
                            in_event: bool, beyond: float = -1.0) -> tuple[int, str, str] | None:
         """The best of ``by_entity`` (see :meth:`_name_scores`), if its cosine clears the bars, with
         their margin over the next entity known to differ from it (one written in a language it is
-        written in too; any, if none is; at least ``beyond``, the cosine an entity not searched may
-        have), and its nearest name is never written in ``lang`` (two names of one language that
-        share a generic word are near: Фарерын арлууд, Кайманы арлууд)."""
+        written in too; any, if none is; ``beyond``, the cosine an entity not searched may have, if
+        there is none), and its nearest name is never written in ``lang`` (two names of one language
+        that share a generic word are near: Фарерын арлууд, Кайманы арлууд)."""
         if not by_entity:
             return None
         target, (best, other) = max(by_entity.items(), key=lambda item: item[1][0])
