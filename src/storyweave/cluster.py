@@ -281,9 +281,8 @@ class MemberIndex:
     the order they were added: queries times that matrix is the fastest product on one core (5,300 members:
     7% faster than the members' rows times the queries for a micro-batch of 256, 30% for a few dozen
     queries). A removed member's row is blanked, and the blanks dropped before a scan once they are a
-    fifth of the rows. Removed
-    members leave tombstones in the HNSW graph; it is rebuilt from the live vectors when they
-    outnumber the live ones. Both follow the open window, not the history.
+    fifth of the rows. Removed members leave tombstones in the HNSW graph; it is rebuilt from the live
+    vectors when they outnumber the live ones. Both follow the open window, not the history.
     """
 
     def __init__(self, ann_from: int):

@@ -980,10 +980,8 @@ class Registry:
         return target, "name-vector", f"{key} ~ {other} ({best:.3f}, next {rival:.3f}{' in event' * in_event})"
 
     def _spellings_alike(self, key: str, other: str) -> float:
-        """:func:`_event_place_similarity` of two keys, by the consonants of one written in an abjad."""
-        forms = self._batch.entity_candidates("", None, [key, other], 0)
-        abjad = [bool(_ABJAD.search(forms[k][1])) if k in forms else False for k in (key, other)]
-        return _event_place_similarity(key, abjad[0], other, abjad[1])
+        """:func:`_event_place_similarity` of two keys (see :func:`_keys_alike`)."""
+        return _keys_alike([key], [other], self._batch.entity_candidates("", None, [key, other], 0))[0]
 
     def _key_count(self, entity: int) -> int:
         return self._batch.entity_key_counts([entity]).get(entity, 0)
