@@ -6,7 +6,8 @@ import numpy as np
 from storyweave.bench.events import score
 from storyweave.bench.stream import StreamShape, SyntheticNews
 from storyweave.cluster import (INDEXED_MEMBERS, JOIN_MODEL, ArticleSignals, EventClusterer, EventState, MemberIndex,
-                                Profile, StoryLinker, _max_dot_kernel, _top_columns, overlap, signals_for, story_order)
+                                Profile, StoryLinker, _max_dot_kernel, _seeded_sides_kernel, _side_means_kernel,
+                                _top_columns, overlap, signals_for, story_order)
 from storyweave.dates import Anchor, EventTime
 from storyweave.models import Article
 
@@ -249,6 +250,22 @@ def test_compiled_max_dot_is_numpys_up_to_rounding():
     for rows, dtype in ((1, np.float32), (7, np.float32), (64, np.float32), (5, np.float64)):
         matrix, vector = rng.normal(size=(rows, 384)).astype(dtype), rng.normal(size=384).astype(dtype)
         assert np.isclose(_max_dot_kernel()(matrix, vector), (matrix @ vector).max(), rtol=1e-5, atol=1e-4)
+
+
+def test_compiled_two_means_steps_are_numpys_to_the_bit():
+    rng = np.random.default_rng(11)  # its own, as above
+    for rows, dtype in ((2, np.float32), (9, np.float32), (40, np.float32), (200, np.float32), (30, np.float64)):
+        centres = rng.normal(size=(2, 384))
+        vectors = centres[rng.integers(0, 2, rows)] + rng.normal(size=(rows, 384))
+        vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(dtype)
+        similarity = vectors @ vectors.T
+        seeds = np.unravel_index(int(np.argmin(similarity)), similarity.shape)
+        sides = _seeded_sides_kernel()(similarity)
+        assert (sides == (similarity[list(seeds)].argmax(axis=0) == 1)).all()
+        means = _side_means_kernel()(vectors, sides)
+        assert means.dtype == dtype
+        assert np.array_equal(means, np.array([vectors[~sides].mean(axis=0), vectors[sides].mean(axis=0)]))
+        assert _side_means_kernel()(vectors, np.zeros(rows, bool)).shape == (0, 384)
 
 
 def test_synthetic_stream_is_clustered_close_to_its_true_events():
