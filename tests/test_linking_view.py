@@ -29,8 +29,7 @@ def reads(source, entities: list[int], keys: list[str]) -> dict:
     return {"candidates": [list(source.entity_candidates(k, blocks(k), keys, 100).items()) for k in keys],
             "of_keys": source.entity_of_keys(keys), "languages": dict(source.key_languages(keys)),
             "key_languages": {e: dict(k) for e, k in source.entity_key_languages(entities).items()},
-            "counts": source.entity_key_counts(entities),
-            "written_in": [source.entities_written_in(entities, lang) for lang in ("en", "nl", "fr", "ru")]}
+            "counts": source.entity_key_counts(entities)}
 
 
 def test_a_view_reads_as_its_store_through_merges(store):
@@ -44,7 +43,6 @@ def test_a_view_reads_as_its_store_through_merges(store):
     view.merge_entities(of["russia"], of["country:RU"], "cldr", "russia = country:RU")
     view.new_entity("country:DE", *blocks("country:DE"))
     assert reads(view, entities, keys + ["country:DE"]) == reads(store, entities, keys + ["country:DE"])
-    assert view.entities_written_in([of["country:RU"]], "nl") == {of["country:RU"]}
 
 
 def test_a_views_candidates_come_in_order_of_fewest_mentions_then_key(store):

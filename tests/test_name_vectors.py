@@ -17,7 +17,9 @@ NAMES = {"Tokyo": ("tokyo", 1.0), "東京": ("tokyo", 0.7), "Токио": ("toky
          "Osaka": ("osaka", 1.0), "大阪": ("osaka", 0.2), "Vladimir Putin": ("putin", 1.0),
          "Путин": ("putin", 0.8), "Tokyo Tower": ("tokyo", 0.8), "南京": ("tokyo beijing", 0.9),
          "ᏥᏏᎾᏫ": ("unknown", 1.0), "ⲕⲓϣⲓⲛⲁⲩ": ("unknown", 0.95), "Chisinau": ("chisinau", 1.0),
-         "tsisinawi": ("chisinau", 0.8), "Осакасити": ("osaka", 0.02), "Намба": ("osaka", 0.02)}
+         "tsisinawi": ("chisinau", 0.8), "Осакасити": ("osaka", 0.02), "Намба": ("osaka", 0.02),
+         "The Hague": ("hague", 1.0), "Den Haag": ("hague", 0.5), "'s-Gravenhage": ("hague", 0.3),
+         "Kuching": ("kuching", 1.0), "كيشينج": ("kuching", 0.5), "كيشينو": ("chisinau", 0.5)}
 
 
 class ConceptEncoder:
@@ -76,6 +78,26 @@ def test_within_an_event_the_bars_are_lower_and_one_language_is_two_entities(reg
          named_article("b", "ja", "e1", [("大阪", "place")]), named_article("c", "en", "e1", [("Tokyo Tower", "place")]))
     assert entity_of(registry, "大阪")["aliases"] == {"en": {"Osaka": 1}, "ja": {"大阪": 1}}
     assert entity_of(registry, "Tokyo Tower")["name"] == "Tokyo Tower"  # Tokyo is written in English already
+
+
+def test_a_language_may_name_a_place_two_ways_in_two_events(registry):
+    """Den Haag joined The Hague in one event; 's-Gravenhage (0.955 from it), Dutch too, joins it in another:
+    only within one event are two names of one language two entities."""
+    add(registry, named_article("a", "en", "e1", [("The Hague", "place")]),
+        named_article("b", "nl", "e1", [("Den Haag", "place")]))
+    add(registry, named_article("c", "en", "e2", [("The Hague", "place")]),
+        named_article("d", "nl", "e2", [("'s-Gravenhage", "place")]))
+    assert entity_of(registry, "'s-Gravenhage")["aliases"] == {
+        "en": {"The Hague": 2}, "nl": {"Den Haag": 1, "'s-Gravenhage": 1}}
+
+
+def test_the_entity_of_its_event_its_vector_points_to_comes_before_one_elsewhere_spelled_alike(registry):
+    """كيشينج (Kuching) is spelled as كيشينو (Chisinau, of another event) by its consonants; its vector
+    points to the Kuching of its own event."""
+    add(registry, named_article("a", "ar", "e1", [("كيشينو", "place")]), named_article("b", "en", "e2", [("Kuching", "place")]))
+    merges = add(registry, named_article("c", "ar", "e2", [("كيشينج", "place")]))
+    assert [(m.reason, m.evidence) for m in merges] == [("name-vector", "kyshynj ~ kuching (0.971, next -1.000 in event)")]
+    assert entity_of(registry, "كيشينج")["aliases"] == {"ar": {"كيشينج": 1}, "en": {"Kuching": 1}}
 
 
 def test_a_person_never_joins_a_place_by_its_name_vector(registry):

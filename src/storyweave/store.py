@@ -503,12 +503,6 @@ class Store:
         return dict(self._rows_where_in("SELECT entity_id, COUNT(*) FROM entity_keys WHERE key NOT LIKE 'country:%'"
                                         " AND entity_id IN ({}) GROUP BY entity_id", [str(e) for e in entity_ids]))
 
-    def entities_written_in(self, entity_ids: Iterable[int], lang: str) -> set[int]:
-        """Those entities with some surface form in ``lang``."""
-        return {r[0] for r in self._rows_where_in(
-            "SELECT DISTINCT k.entity_id FROM entity_keys k JOIN entity_aliases a USING (key)"
-            " WHERE a.lang = ? AND k.entity_id IN ({})", [str(e) for e in entity_ids], (lang,))}
-
     def entity_forms(self, entity_ids: Iterable[int]) -> dict[int, list[tuple[str, str, str, str, int]]]:
         """(key, lang, text, kind, mentions) of every surface form of each entity."""
         forms: dict[int, list[tuple[str, str, str, str, int]]] = {}

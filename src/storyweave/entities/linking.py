@@ -30,7 +30,6 @@ class LinkingView:
         self._form: dict[str, tuple[int, str, str]] = {}  # key -> (its fewest mentions, most mentioned text, kind)
         self._languages: dict[str, set[str]] = {}  # key -> languages of its surface forms
         self._keys: dict[int, list[str]] = {}  # entity -> all its keys
-        self._entity_languages: dict[int, set[str]] = {}  # entity -> languages of its keys' surface forms
 
     def __getattr__(self, name: str):
         """Any other read or write, made on the store itself (current: merges are written through)."""
@@ -105,19 +104,7 @@ class LinkingView:
         counts = {e: sum(not k.startswith(COUNTRY) for k in keys) for e, keys in self._keys_of(entity_ids).items()}
         return {e: n for e, n in counts.items() if n}
 
-    def entities_written_in(self, entity_ids: Iterable[int], lang: str) -> set[int]:
-        entity_ids = set(entity_ids)
-        missing = [e for e in entity_ids if e not in self._entity_languages]
-        if missing:
-            keys_of = self._keys_of(missing)
-            self._read_forms(k for keys in keys_of.values() for k in keys)
-            for entity, keys in keys_of.items():
-                self._entity_languages[entity] = set().union(*(self._languages[k] for k in keys))
-        return {e for e in entity_ids if lang in self._entity_languages[e]}
-
     def merge_entities(self, entity_id: int, into_id: int, reason: str, evidence: str) -> int:
-        for entity in (entity_id, into_id):
-            self._entity_languages.pop(entity, None)
         moved = self._keys_of([entity_id, into_id])
         self._keys[into_id] = moved[into_id] + moved[entity_id]
         self._keys[entity_id] = []

@@ -26,11 +26,13 @@ evidence says they are the same:
   link there would join two whole entities);
 - ``name-vector``: with a multilingual encoder of names (:mod:`.name_vectors`), where no
   spelling evidence speaks, the entity whose names are nearest a key's name by cosine, if it
-  stands out by a margin: among the entities of the key's event not written in its language
-  (Tokyo, 東京), or among the nearest names of all (Wien, Vienna; Osterinsel, Easter Island),
-  by stricter bars. Only a key that is still an entity of its own joins this way, only
-  to a name of another language, and not when its spelling points to a third entity;
-  names (country names too) are encoded once the registry holds two languages.
+  stands out by a margin: among the entities of the key's event that the event does not
+  write in its language (Tokyo, 東京), or among the nearest names of all (Wien, Vienna;
+  Osterinsel, Easter Island), by stricter bars. Only a key that is still an entity of its
+  own joins this way, only to a name of another language, and not when its spelling points
+  to a third entity; an entity of its event its vector points to comes before one of
+  another event spelled alike (كيشينج, Kuching; not كيشينو, Chisinau); names (country names
+  too) are encoded once the registry holds two languages.
 - ``apart-in-event``: after the keys of a batch are linked, two entities of one event that no
   language writes both (a language names a thing one way, so two names of one language in
   one event are two things), when a key of each is spelled alike as places of one event are,
@@ -752,6 +754,9 @@ class Registry:
         found = self._country_code(key, sighting)
         if found is None:
             best = self._best_candidate(key, sighting, entity, same_event, by_name)
+            if best is not None and best[0] not in self._batch.entity_of_keys(sorted(same_event)).values():
+                # The entity of its own event its name vector points to comes before one elsewhere spelled alike.
+                best = self._named_alike(key, sighting, entity, same_event, []) or best
             if best is None and by_name:
                 # An entity of several keys joins a country by no evidence only an event gives (a wrong link
                 # would move them all).
@@ -868,16 +873,17 @@ class Registry:
         also = same_event | {k for k, _ in self.spellings.near(key, abjad)} if place and by_name else same_event
         candidates = self._batch.entity_candidates(key, blocks(key) if by_name else None, also, CANDIDATES_PER_KEY)
         lang = sighting.lang
-        written_in_lang = self._written_in({e for other, (e, _, _) in candidates.items() if other in same_event}, lang)
+        written_in_lang = self._written_in({e for other, (e, _, _) in candidates.items() if other in same_event}, lang,
+                                           same_event)
         for other, (other_entity, text, kind) in candidates.items():
             if other_entity == entity or other in sighting.beside:
                 continue
             other_name = Name.of(other, kind, text)
             places = place and kind == "place"
-            # One event's support counts for a place's spelling in a language the place is not yet
-            # written in: in one language, two spellings in one event are two places (Kyiv and Kirov).
+            # One event's support counts for a place's spelling in a language the event does not yet
+            # write the place in: in one language, two spellings in one event are two places (Kyiv and Kirov).
             in_event = other in same_event and not (places and other_entity in written_in_lang)
-            # Names of one event that differ in their translated head only, if the other is never written in lang:
+            # Names of one event that differ in their translated head only, if the event never writes the other in lang:
             score = name_evidence(name, other_name, in_event) or \
                 (in_event and other_entity not in written_in_lang and head_translated(name, other_name))
             if score > best.get(other_entity, (0.0,))[0]:
@@ -904,8 +910,8 @@ class Registry:
     def _named_alike(self, key: str, sighting: Sighting, entity: int, same_event: set[str],
                      neighbours: list[tuple[str, float]]) -> tuple[int, str, str] | None:
         """(entity, "name-vector", evidence) of the entity with the name nearest that of ``key``,
-        if it stands out (see :meth:`_name_standing_out`): among the entities of its event not
-        written in its language (two names of one event in one language are two entities), else,
+        if it stands out (see :meth:`_name_standing_out`): among the entities of its event that
+        the event does not write in its language (see :meth:`_written_in`), else,
         by stricter bars, among those of its nearest names of all (``neighbours``). Only a key
         the encoder reads, and that is still an entity of its own, joins this way (a wrong link
         between two entities of several keys would join many)."""
@@ -913,7 +919,7 @@ class Registry:
                 self._key_count(entity) > 1:
             return None
         in_event = self._name_scores(key, sighting, entity, self._vectors.similarities(key, same_event))
-        apart = self._written_in(set(in_event), sighting.lang)
+        apart = self._written_in(set(in_event), sighting.lang, same_event)
         for written in apart:
             del in_event[written]
         alone = self._name_scores(key, sighting, entity, dict(neighbours))
@@ -986,9 +992,13 @@ class Registry:
     def _key_count(self, entity: int) -> int:
         return self._batch.entity_key_counts([entity]).get(entity, 0)
 
-    def _written_in(self, entities: set[int], lang: str) -> set[int]:
-        """Those of ``entities`` with some spelling seen in ``lang`` (one query)."""
-        return self._batch.entities_written_in(entities, lang)
+    def _written_in(self, entities: set[int], lang: str, event_keys: set[str]) -> set[int]:
+        """Those of ``entities`` that one of ``event_keys`` (an event's) writes in ``lang``: in one event, two
+        names of one language are two entities; across events, one language may name a thing two ways
+        (Den Haag, 's-Gravenhage), and a name wrongly joined must not bar the right one."""
+        languages = self._batch.key_languages(sorted(event_keys))
+        entity_of = self._batch.entity_of_keys(event_keys)
+        return {entity_of[k] for k in event_keys if lang in languages[k] and entity_of.get(k) in entities}
 
     def _add_country_rival(self, key: str, spelled: dict[int, tuple[float, str, bool]]) -> None:
         """Count the country whose CLDR names are spelled most like ``key`` as a rival of the places
