@@ -755,7 +755,7 @@ class Registry:
         if found is None:
             best = self._best_candidate(key, sighting, entity, same_event, by_name)
             if best is not None and best[0] not in self._batch.entity_of_keys(sorted(same_event)).values():
-                # The entity of its own event its name vector points to comes before one elsewhere spelled alike.
+                # The entity of its own event its name vector points to comes before one elsewhere named alike.
                 best = self._named_alike(key, sighting, entity, same_event, []) or best
             if best is None and by_name:
                 # An entity of several keys joins a country by no evidence only an event gives (a wrong link
