@@ -6,8 +6,9 @@ import numpy as np
 from storyweave.bench.events import score
 from storyweave.bench.stream import StreamShape, SyntheticNews
 from storyweave.cluster import (INDEXED_MEMBERS, JOIN_MODEL, ArticleSignals, EventClusterer, EventState, MemberIndex,
-                                Profile, StoryLinker, _max_dot_kernel, _seeded_sides_kernel, _side_means_kernel,
-                                _top_columns, overlap, signals_for, story_order)
+                                Profile, StoryLinker, _max_dot, _seeded_sides, _side_means, _top_columns, overlap,
+                                signals_for, story_order)
+from storyweave.compiled import compiled
 from storyweave.dates import Anchor, EventTime
 from storyweave.models import Article
 
@@ -249,7 +250,7 @@ def test_compiled_max_dot_is_numpys_up_to_rounding():
     rng = np.random.default_rng(7)  # its own: draws from the module's RNG would shift the later tests' data
     for rows, dtype in ((1, np.float32), (7, np.float32), (64, np.float32), (5, np.float64)):
         matrix, vector = rng.normal(size=(rows, 384)).astype(dtype), rng.normal(size=384).astype(dtype)
-        assert np.isclose(_max_dot_kernel()(matrix, vector), (matrix @ vector).max(), rtol=1e-5, atol=1e-4)
+        assert np.isclose(compiled(_max_dot, fastmath=True)(matrix, vector), (matrix @ vector).max(), rtol=1e-5, atol=1e-4)
 
 
 def test_compiled_two_means_steps_are_numpys_to_the_bit():
@@ -260,12 +261,12 @@ def test_compiled_two_means_steps_are_numpys_to_the_bit():
         vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(dtype)
         similarity = vectors @ vectors.T
         seeds = np.unravel_index(int(np.argmin(similarity)), similarity.shape)
-        sides = _seeded_sides_kernel()(similarity)
+        sides = compiled(_seeded_sides)(similarity)
         assert (sides == (similarity[list(seeds)].argmax(axis=0) == 1)).all()
-        means = _side_means_kernel()(vectors, sides)
+        means = compiled(_side_means)(vectors, sides)
         assert means.dtype == dtype
         assert np.array_equal(means, np.array([vectors[~sides].mean(axis=0), vectors[sides].mean(axis=0)]))
-        assert _side_means_kernel()(vectors, np.zeros(rows, bool)).shape == (0, 384)
+        assert compiled(_side_means)(vectors, np.zeros(rows, bool)).shape == (0, 384)
 
 
 def test_synthetic_stream_is_clustered_close_to_its_true_events():

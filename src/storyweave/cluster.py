@@ -38,6 +38,7 @@ import numpy as np
 
 from .dates import (LEAD_SENTENCES, Anchor, EventDate, EventTime, article_anchor, consensus, event_time, intersect,
                     resolve)
+from .compiled import compiled
 from .dedup import margin_matrix
 from .entities import salience, same_entity
 from .models import Article
@@ -465,13 +466,14 @@ class MemberIndex:
 
 def _top_columns(sims: np.ndarray, count: int) -> np.ndarray:
     """Per row of ``sims``, the columns of its ``count`` largest values, largest first (ties: the first column)."""
-    return _top_columns_kernel()(sims, min(count, sims.shape[1]))
+    return compiled(_top_columns_scan)(sims, min(count, sims.shape[1]))
 
 
 def _top_columns_scan(sims, count):  # pragma: no cover (compiled by numba)
     """:func:`_top_columns` in one pass over each row, keeping its best so far in order (an insertion sort: a
     later column passes an earlier one only with a larger value); once the row holds ``count``, a column is
-    compared with its least kept value only."""
+    compared with its least kept value only. Compiled, a few times faster than partitioning or sorting the rows
+    with numpy."""
     height, width = sims.shape
     top = np.empty((height, count), np.int64)
     values = np.empty(count, sims.dtype)
@@ -495,17 +497,10 @@ def _top_columns_scan(sims, count):  # pragma: no cover (compiled by numba)
     return top
 
 
-@lru_cache(maxsize=1)
-def _top_columns_kernel() -> Callable[[np.ndarray, int], np.ndarray]:
-    """:func:`_top_columns_scan` compiled by numba (cached on disk after the first compilation): a few times
-    faster than partitioning or sorting the rows with numpy."""
-    import numba
-
-    return numba.njit(cache=True, nogil=True)(_top_columns_scan)
-
-
 def _max_dot(rows, vector):  # pragma: no cover (compiled by numba)
-    """The largest dot product of a row of ``rows`` (one at least) with ``vector``, summed in their dtype."""
+    """The largest dot product of a row of ``rows`` (one at least) with ``vector``, summed in their dtype.
+    Compiled with its sums vectorised (``fastmath``), on the few titles of an event two to three times faster
+    than numpy's product and a maximum (a call costs more than the work)."""
     best = -1e300  # below any, and finite (``fastmath`` assumes no infinity)
     for i in range(rows.shape[0]):
         total = rows[i, 0] * vector[0]
@@ -513,15 +508,6 @@ def _max_dot(rows, vector):  # pragma: no cover (compiled by numba)
             total += rows[i, k] * vector[k]
         best = max(best, total)
     return best
-
-
-@lru_cache(maxsize=1)
-def _max_dot_kernel() -> Callable[[np.ndarray, np.ndarray], float]:
-    """:func:`_max_dot` compiled by numba, its sums vectorised (``fastmath``): on the few titles of an event
-    two to three times faster than numpy's product and a maximum (a call costs more than the work)."""
-    import numba
-
-    return numba.njit(cache=True, nogil=True, fastmath=True)(_max_dot)
 
 
 def _nearest_earlier(leads: np.ndarray, count: int, first: int = 0) -> list[tuple[list[int], list[float]]]:
@@ -673,7 +659,7 @@ class EventClusterer:
     def _title_dense(self, signals: ArticleSignals, event: EventState) -> float:
         """The title's dense similarity (0 at the topic floor) to the closest of the latest members' titles."""
         title = signals.lead if signals.title is None else signals.title
-        return (_max_dot_kernel()(event.titles, title) - self.topic_floor) / self._scale
+        return (compiled(_max_dot, fastmath=True)(event.titles, title) - self.topic_floor) / self._scale
 
     def _dense_features(self, signals: ArticleSignals, event: EventState, cosine: float,
                         others: list[float]) -> tuple[float, float, float]:
@@ -1058,9 +1044,9 @@ def _absorbing_floor(host_size: int) -> float:
 def two_means(vectors: np.ndarray, rounds: int = 4) -> np.ndarray:
     """Two groups of unit rows (a boolean per row): spherical 2-means from the two least similar rows."""
     similarity = vectors @ vectors.T
-    sides = _seeded_sides_kernel()(similarity)
+    sides = compiled(_seeded_sides)(similarity)
     for _ in range(rounds):
-        centres = _side_means_kernel()(vectors, sides)
+        centres = compiled(_side_means)(vectors, sides)
         if not len(centres):
             break
         moved, (to_false, to_true) = sides, (vectors @ centres.T).T
@@ -1087,7 +1073,9 @@ def _seeded_sides(similarity):  # pragma: no cover (compiled by numba)
 
 def _side_means(vectors, sides):  # pragma: no cover (compiled by numba)
     """The means of the rows on either side (the result's rows: side False, side True), each summed row by row in
-    the rows' dtype and divided by the count, as numpy's ``mean(axis=0)`` does; no rows when a side is empty."""
+    the rows' dtype and divided by the count, as numpy's ``mean(axis=0)`` does; no rows when a side is empty.
+    Compiled, with :func:`_seeded_sides` it makes :func:`two_means` of the few dozen members of an event
+    re-scored for a split take a third of the time numpy's masks and means took."""
     height, width = vectors.shape
     sums = np.zeros((2, width), vectors.dtype)
     counts = np.zeros(2, np.int64)
@@ -1102,24 +1090,6 @@ def _side_means(vectors, sides):  # pragma: no cover (compiled by numba)
         for k in range(width):
             sums[side, k] = sums[side, k] / counts[side]  # (in float32: a double's quotient, rounded: float32's)
     return sums
-
-
-@lru_cache(maxsize=1)
-def _seeded_sides_kernel() -> Callable[[np.ndarray], np.ndarray]:
-    """:func:`_seeded_sides` compiled by numba."""
-    import numba
-
-    return numba.njit(cache=True, nogil=True)(_seeded_sides)
-
-
-@lru_cache(maxsize=1)
-def _side_means_kernel() -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    """:func:`_side_means` compiled by numba: with it :func:`two_means` of the few dozen members of an event
-    re-scored for a split takes a third of the time it took with numpy's masks and means (a call costs more
-    than the work)."""
-    import numba
-
-    return numba.njit(cache=True, nogil=True)(_side_means)
 
 
 def _passes_split_size(before: int, after: int) -> bool:

@@ -31,6 +31,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .compiled import compiled
 from .text import split_sentences
 
 UNDETERMINED = "und"
@@ -376,15 +377,6 @@ def _feature_scores(features, ends, weights, priors, count):  # pragma: no cover
     return scores
 
 
-@lru_cache(maxsize=1)
-def _kernels():
-    """The walk and the scoring compiled by numba (cached on disk after the first compilation)."""
-    import numba
-
-    compile_ = numba.njit(cache=True, nogil=True)
-    return compile_(_walk), compile_(_feature_scores)
-
-
 class ByteNaiveBayes:
     """py3langid's model, with py3langid's answers, computed for many texts at once.
 
@@ -441,7 +433,7 @@ class ByteNaiveBayes:
 
     def _scores(self, encoded: list[bytes]) -> np.ndarray:
         """py3langid's unnormalised scores (all 0 for a text without features, as py3langid)."""
-        walk, feature_scores = _kernels()
+        walk, feature_scores = compiled(_walk), compiled(_feature_scores)
         text_bytes = np.frombuffer(b"".join(encoded), dtype=np.uint8)
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         ends = np.cumsum(lengths)
