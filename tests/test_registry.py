@@ -249,12 +249,14 @@ def test_pipeline_rerun_leaves_the_registry_as_it_was(tmp_path):
 
 
 def test_alias_bench_scores_homes_and_wrong_merges():
-    from storyweave.bench.aliases import Variant, score
+    from storyweave.bench.aliases import Variant, half, score
 
     variants = [Variant(e, ("en",), t, "place", "cities") for e, t in
-                [("A", "Aa"), ("A", "Ab"), ("A", "Ac"), ("B", "Ba"), ("B", "Bb")]]
-    predicted = {"aa": "1", "ab": "1", "ac": "2", "ba": "1", "bb": "3"}  # B's home: "1" (a tie, the first seen)
+                [("A", "Aa"), ("A", "Ab"), ("A", "Ac"), ("D", "Da"), ("D", "Db")]]
+    predicted = {"aa": "1", "ab": "1", "ac": "2", "da": "1", "db": "3"}  # D's home: "1" (a tie, the first seen)
     result = score("m", "alone", variants, predicted, 1.0)
-    assert result.right["all"] == pytest.approx(3 / 5)  # Ac and Bb are away from their homes
+    assert result.right["all"] == pytest.approx(3 / 5)  # Ac and Db are away from their homes
+    assert (half("A"), half("D")) == ("check", "tuned")  # by the first byte of their MD5: odd, even
+    assert result.right["check"] == pytest.approx(2 / 3) and result.right["tuned"] == pytest.approx(1 / 2)
     assert result.wrong_merges == pytest.approx(1 / 2)  # entity 1 = three variants: two links, one joins A and B
     assert result.wrong_pairs == pytest.approx(2 / 3)
