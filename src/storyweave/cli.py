@@ -532,8 +532,8 @@ def aliases(names: Path | None, every: int, encoder: str, cache_db: Path | None,
     locales; name vectors by --encoder) and to baselines, each variant alone and in events of a few entities. Prints
     the share of variants put in their entity's home by group (countries listed in the
     table or not, cities, names) and by half of the gold entities (the one the name bars were
-    tuned on, and the check half), the share of wrong merges (joining two entities) and of wrong variant
-    pairs, then a JSON line.
+    tuned on, and the check half), the share of wrong merges (joining two entities) and of
+    wrong variant pairs, then a JSON line.
     """
     from .bench import aliases as bench_aliases
     with err.status("loading CLDR variants"):
