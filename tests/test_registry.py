@@ -258,5 +258,5 @@ def test_alias_bench_scores_homes_and_wrong_merges():
     assert result.right["all"] == pytest.approx(3 / 5)  # Ac and Db are away from their homes
     assert (half("A"), half("D")) == ("check", "tuned")  # by the first byte of their MD5: odd, even
     assert result.right["check"] == pytest.approx(2 / 3) and result.right["tuned"] == pytest.approx(1 / 2)
-    assert result.wrong_merges == pytest.approx(1 / 2)  # entity 1 = three variants: two links, one joins A and B
+    assert result.wrong_merges == pytest.approx(1 / 2)  # entity 1 = three variants: two links, one joins A and D
     assert result.wrong_pairs == pytest.approx(2 / 3)
