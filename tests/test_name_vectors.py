@@ -152,3 +152,16 @@ def test_an_entity_beyond_the_names_searched_counts_as_near_as_the_farthest_of_t
     near = {tokyo: (0.97, "tokyo")}
     assert registry._name_standing_out("dongjing", "ja", near, in_event=False)[0] == tokyo
     assert registry._name_standing_out("dongjing", "ja", near, in_event=False, beyond=0.96) is None
+
+
+def test_two_entities_of_one_event_no_language_writes_both_join_by_their_names_on_average(registry):
+    """apart-in-event by name vectors: the entity whose names are nearest on average, by the in-event bars,
+    over the event's other entities (those a language writes beside it too)."""
+    add(registry, named_article("a", "en", "e1", [("Tokyo", "place"), ("Osaka", "place")]),
+        named_article("b", "ja", "e2", [("東京", "place"), ("大阪", "place")]))
+    tokyo, osaka = {1: ["tokyo"]}, {2: ["osaka"]}
+    assert registry._named_apart(["dongjing"], {1}, tokyo | osaka) == (pytest.approx(0.984, abs=1e-3),
+                                                                       ("dongjing", "tokyo"))
+    assert registry._named_apart(["dongjing"], {2}, tokyo | osaka) is None  # nearest one that a language writes
+    # one pair alike (東京, Tokyo: 0.984) of names otherwise as near Osaka: on average, no margin (0.942, 0.923)
+    assert registry._named_apart(["dongjing", "daban"], {1, 2}, tokyo | osaka) is None

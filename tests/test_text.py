@@ -20,6 +20,19 @@ def test_fold_and_hash_are_stable_across_spacing():
     assert content_hash("a b") != content_hash("a c")
 
 
+def test_fold_reads_abugidas_and_thai_lao_vowel_order_as_spoken():
+    # the inherent vowel of Brahmic consonants; none after a virama or at a Hindi word's end
+    assert fold("जर्मनी") == "jarmani"
+    assert fold("जापान") == "japan"
+    assert fold("रंगून") == "ramgun"
+    assert fold("ဂျပန်") == "gyapan"  # Burmese: a medial, then asat silencing the last consonant
+    assert fold("ජපානය") == "japanaya"  # Sinhala keeps the final vowel
+    # Thai and Lao vowels written before their consonant come after it
+    assert fold("มอสโก") == "mosko"
+    assert fold("ໂຣແມເນຍ") == "romenegn"
+    assert fold("Zürich Москва") == "zurich moskva"
+
+
 def test_sentence_ends_of_other_scripts():
     assert len(split_sentences("आज बारिश हुई। कल धूप होगी।")) == 2
     assert split_sentences("今天下雨了。明天会晴。") == ["今天下雨了。", "明天会晴。"]

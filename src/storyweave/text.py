@@ -32,6 +32,14 @@ _ABBREVIATION = re.compile(
 )
 _ABBREVIATION_CHARS = 6  # an abbreviation ("Sept.", "U.S.") and the character before it
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+# Brahmic abugidas whose consonants anyascii writes without their inherent vowel (जर्मनी: jrmni), and
+# those among them whose words drop it at their end (Hindi जापान: japan; Sinhala ජපානය: japanaya).
+_ABUGIDAS = ("DEVANAGARI", "GURMUKHI", "GUJARATI", "ORIYA", "TAMIL", "TELUGU", "KANNADA", "MALAYALAM", "SINHALA",
+             "MYANMAR")
+_FINAL_VOWEL_DROPPED = ("DEVANAGARI", "GURMUKHI", "GUJARATI")
+_ABUGIDA = re.compile("[\u0900-\u0dff\u1000-\u109f]")
+# Thai and Lao vowels written before the consonant they follow in speech (ไซปัน: saipan, not aispan)
+_PREPOSED_VOWEL = re.compile("([\u0e40-\u0e44\u0ec0-\u0ec4])([\u0e01-\u0e2e\u0e81-\u0eae\u0edc-\u0edf])")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -60,7 +68,53 @@ def words(text: str) -> list[str]:
 def fold(text: str) -> str:
     """Lower-case, accent- and script-folded form used for matching across spellings."""
     text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"\s+", " ", anyascii(text).lower()).strip()
+    return re.sub(r"\s+", " ", romanise(text).lower()).strip()
+
+
+def romanise(text: str) -> str:
+    """``anyascii``'s romanisation, with the inherent vowel of the Brahmic abugidas it leaves out
+    (जर्मनी: jarmani, not jrmni; ဂျပန်: gyapan, not gypn): after a consonant that no vowel sign or
+    virama follows, except at a word's end in the scripts that drop it there; and Thai and Lao
+    vowels written before their consonant put after it (มอสโก: mosko, not mosok)."""
+    text = _PREPOSED_VOWEL.sub(r"\2\1", text)
+    if not _ABUGIDA.search(text):
+        return anyascii(text)
+    out: list[str] = []
+    pending = ""  # the script of a consonant whose vowel is not settled yet
+    for char in text:
+        role, script = _abugida_role(char)
+        if pending and role not in ("medial", "vowel"):
+            if role in ("consonant", "nasal") or char.isalpha() or pending not in _FINAL_VOWEL_DROPPED:
+                out.append("a")
+            pending = ""
+        if role == "vowel":
+            pending = ""
+        out.append(anyascii(char))
+        if role == "consonant":
+            pending = script
+    if pending and pending not in _FINAL_VOWEL_DROPPED:
+        out.append("a")
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _abugida_role(char: str) -> tuple[str, str]:
+    """(role, script) of a character of an abugida: a consonant, a vowel sign or virama (the
+    consonant before has its own vowel or none), a medial or nukta (part of the consonant), a
+    nasal sign (after the vowel); ("", script) for anything else."""
+    name = unicodedata.name(char, "")
+    script = name.split(" ", 1)[0]
+    if script not in _ABUGIDAS:
+        return "", script
+    if " LETTER " in name and "CHILLU" not in name and not re.search("[aeiou]", anyascii(char).lower()):
+        return "consonant", script
+    if "VOWEL SIGN" in name or name.endswith(("VIRAMA", "ASAT", "AL-LAKUNA")):
+        return "vowel", script
+    if "NUKTA" in name or "MEDIAL" in name:
+        return "medial", script
+    if name.endswith(("ANUSVARA", "CANDRABINDU", "VISARGA")):
+        return "nasal", script
+    return "", script
 
 
 def content_hash(*parts: str) -> str:

@@ -37,8 +37,10 @@ evidence says they are the same:
   language writes both (a language names a thing one way, so two names of one language in
   one event are two things), when a key of each is spelled alike as places of one event are,
   by a margin over the next such entity: the names of one place in other languages and
-  scripts that single keys did not join as wholes (Keysi and Кеиси beside Кейси). A
-  one-language event joins nothing this way.
+  scripts that single keys did not join as wholes (Keysi and Кеиси beside Кейси); or, spelled
+  less alike (APART_NAME_SPELLING), when their names are nearest by name vector on average, by
+  the in-event bars over the event's other entities of their kind. A one-language event joins
+  nothing this way.
 
 A key is compared when first seen, and again when an event it is in gains names in another
 language (an alias may come in a batch before its other forms).
@@ -59,6 +61,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import product
 
+import numpy as np
 import regex as re
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -92,6 +95,9 @@ EVENT_PLACE_LENGTH, EVENT_DISCOUNT = 3, 0.9
 # above EVENT_PLACE_SIMILARITY: at that floor (discounted consonant classes or words), 8 of 59 such merges on the
 # alias sample joined two places, each a whole entity.
 APART_SIMILARITY = 0.65
+# Spelled this alike at least, an entity of this many keys at most (a splinter: the mean of its names' nearest
+# among many is high by chance) may join another by their name vectors.
+APART_NAME_SPELLING, APART_NAME_KEYS = 0.3, 8
 # Two names of one event spelled this alike (by _event_place_similarity) join by looser name-vector bars
 # (NameBars.spelled_*): on the alias sample's name-vector choices in events, at 0.84/0.02 those spelled
 # this alike were wrong 3 times in 306, those spelled less alike 29 times in 229 at the event bars.
@@ -829,6 +835,12 @@ class Registry:
             if apart and (best := apart[-1])[0][0] >= APART_SIMILARITY and \
                     best[0][0] - (apart[-2][0][0] if len(apart) > 1 else 0.0) >= PLACE_MARGIN:
                 found.append(best[0])
+            elif apart and len(keys_of[entity]) <= APART_NAME_KEYS:
+                spelled = {other for (similarity, _), other in apart if similarity >= APART_NAME_SPELLING}
+                rivals = {other: keys for other, keys in keys_of.items()
+                          if other != entity and kinds[other] == kinds[entity]}
+                if named := self._named_apart(keys_of[entity], spelled, rivals):
+                    found.append(named)
         merges = []
         for similarity, (key, other) in found:
             entities = self._batch.entity_of_keys([key, other])
@@ -836,6 +848,31 @@ class Registry:
                                     f"{key} ~ {other} ({similarity:.2f}, never in one language)"):
                 merges.append(merge)
         return merges
+
+    def _named_apart(self, keys: list[str], apart: set[int],
+                     rivals: dict[int, list[str]]) -> tuple[float, tuple[str, str]] | None:
+        """(cosine, (key, other key)) of the entity of ``apart`` (those no language writes both with the
+        entity of ``keys``, spelled somewhat alike) whose names are nearest those of ``keys`` by name vector, if
+        it clears the in-event bars (see :meth:`_name_standing_out`) over the next of ``rivals`` (the event's
+        other entities of its kind, by keys): the mean, over the readable keys of each side, of their nearest
+        name on the other (one pair of many alike by chance is no evidence)."""
+        if self._vectors is None or not (keys := [k for k in keys if k in self._vectors and self._vectors.readable(k)]):
+            return None
+        nearest = []
+        for other, other_keys in rivals.items():
+            other_keys = [o for o in other_keys if o in self._vectors and self._vectors.readable(o)]
+            if not other_keys:
+                continue
+            cosines = np.array([[score if score < TWINS else -1.0 for score in
+                                 map(self._vectors.similarities(key, other_keys).get, other_keys)] for key in keys])
+            pair = np.unravel_index(cosines.argmax(), cosines.shape)
+            mean = min(cosines.max(axis=1).mean(), cosines.max(axis=0).mean())
+            nearest.append((float(mean), other in apart, (keys[pair[0]], other_keys[pair[1]])))
+        nearest.sort(reverse=True)
+        if not nearest or not nearest[0][1] or nearest[0][0] < self._bars.event_similarity or \
+                nearest[0][0] - (nearest[1][0] if len(nearest) > 1 else -1.0) < self._bars.event_margin:
+            return None
+        return nearest[0][0], nearest[0][2]
 
     def _spelled_country(self, key: str, sighting: Sighting, same_event: set[str]) -> tuple[str, str] | None:
         """(code, evidence) of the country a new place name is a spelling of, if one stands out: among
