@@ -7,6 +7,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import regex
 from anyascii import anyascii
 from wordfreq import available_languages, zipf_frequency
 
@@ -77,27 +78,11 @@ def romanise(text: str) -> str:
     virama follows, except at a word's end in the scripts that drop it there; and Thai and Lao
     vowels written before their consonant put after it (มอสโก: mosko, not mosok)."""
     text = _PREPOSED_VOWEL.sub(r"\2\1", text)
-    if not _ABUGIDA.search(text):
-        return anyascii(text)
-    out: list[str] = []
-    pending = ""  # the script of a consonant whose vowel is not settled yet
-    for char in text:
-        role, script = _abugida_role(char)
-        if pending and role not in ("medial", "vowel"):
-            if role in ("consonant", "nasal") or char.isalpha() or pending not in _FINAL_VOWEL_DROPPED:
-                out.append("a")
-            pending = ""
-        if role == "vowel":
-            pending = ""
-        out.append(anyascii(char))
-        if role == "consonant":
-            pending = script
-    if pending and pending not in _FINAL_VOWEL_DROPPED:
-        out.append("a")
-    return "".join(out)
+    if _ABUGIDA.search(text):
+        text = _INHERENT_VOWEL.sub(r"\1a", _INHERENT_VOWEL_BEFORE_LETTER.sub(r"\1a", text))
+    return anyascii(text)
 
 
-@lru_cache(maxsize=4096)
 def _abugida_role(char: str) -> tuple[str, str]:
     """(role, script) of a character of an abugida: a consonant, a vowel sign or virama (the
     consonant before has its own vowel or none), a medial or nukta (part of the consonant), a
@@ -115,6 +100,24 @@ def _abugida_role(char: str) -> tuple[str, str]:
     if name.endswith(("ANUSVARA", "CANDRABINDU", "VISARGA")):
         return "nasal", script
     return "", script
+
+
+def _inherent_vowel_patterns() -> tuple[regex.Pattern, regex.Pattern]:
+    """Where :func:`romanise` writes an inherent vowel: after a consonant (and its medials) that no vowel sign,
+    virama or medial follows; in the scripts that drop it at a word's end, only before a letter or a nasal sign."""
+    roles: dict[tuple[str, bool], list[str]] = {}
+    for code in (*range(0x900, 0xE00), *range(0x1000, 0x10A0)):
+        role, script = _abugida_role(chr(code))
+        roles.setdefault((role, script in _FINAL_VOWEL_DROPPED), []).append(re.escape(chr(code)))
+    chars = {key: "".join(found) for key, found in roles.items()}
+    medials = chars[("medial", False)] + chars[("medial", True)]
+    vowels = chars[("vowel", False)] + chars[("vowel", True)]
+    nasals = chars[("nasal", False)] + chars[("nasal", True)]
+    return (regex.compile(f"([{chars[('consonant', False)]}][{medials}]*)(?![{vowels}{medials}])"),
+            regex.compile(f"([{chars[('consonant', True)]}][{medials}]*)(?=[{nasals}]|\\p{{L}})"))
+
+
+_INHERENT_VOWEL, _INHERENT_VOWEL_BEFORE_LETTER = _inherent_vowel_patterns()
 
 
 def content_hash(*parts: str) -> str:
