@@ -163,5 +163,6 @@ def test_two_entities_of_one_event_no_language_writes_both_join_by_their_names_o
     assert registry._named_apart(["dongjing"], {1}, tokyo | osaka) == (pytest.approx(0.984, abs=1e-3),
                                                                        ("dongjing", "tokyo"))
     assert registry._named_apart(["dongjing"], {2}, tokyo | osaka) is None  # nearest one that a language writes
+    assert registry._named_apart(["dongjing"], {1}, tokyo) is None  # no other entity to stand out from
     # one pair alike (東京, Tokyo: 0.984) of names otherwise as near Osaka: on average, no margin (0.942, 0.923)
     assert registry._named_apart(["dongjing", "daban"], {1, 2}, tokyo | osaka) is None

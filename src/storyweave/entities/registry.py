@@ -854,8 +854,9 @@ class Registry:
         """(cosine, (key, other key)) of the entity of ``apart`` (those no language writes both with the
         entity of ``keys``, spelled somewhat alike) whose names are nearest those of ``keys`` by name vector, if
         it clears the in-event bars (see :meth:`_name_standing_out`) over the next of ``rivals`` (the event's
-        other entities of its kind, by keys): the mean, over the readable keys of each side, of their nearest
-        name on the other (one pair of many alike by chance is no evidence)."""
+        other entities of its kind, by keys; one at least: the keys join as a whole): the mean, over the
+        readable keys of each side, of their nearest name on the other (one pair of many alike by chance is no
+        evidence)."""
         if self._vectors is None or not (keys := [k for k in keys if k in self._vectors and self._vectors.readable(k)]):
             return None
         nearest = []
@@ -869,8 +870,8 @@ class Registry:
             mean = min(cosines.max(axis=1).mean(), cosines.max(axis=0).mean())
             nearest.append((float(mean), other in apart, (keys[pair[0]], other_keys[pair[1]])))
         nearest.sort(reverse=True)
-        if not nearest or not nearest[0][1] or nearest[0][0] < self._bars.event_similarity or \
-                nearest[0][0] - (nearest[1][0] if len(nearest) > 1 else -1.0) < self._bars.event_margin:
+        if len(nearest) < 2 or not nearest[0][1] or nearest[0][0] < self._bars.event_similarity or \
+                nearest[0][0] - nearest[1][0] < self._bars.event_margin:
             return None
         return nearest[0][0], nearest[0][2]
 
