@@ -38,9 +38,11 @@ _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 _ABUGIDAS = ("DEVANAGARI", "GURMUKHI", "GUJARATI", "ORIYA", "TAMIL", "TELUGU", "KANNADA", "MALAYALAM", "SINHALA",
              "MYANMAR")
 _FINAL_VOWEL_DROPPED = ("DEVANAGARI", "GURMUKHI", "GUJARATI")
-_ABUGIDA = re.compile("[\u0900-\u0dff\u1000-\u109f]")
 # Thai and Lao vowels written before the consonant they follow in speech (ไซปัน: saipan, not aispan)
 _PREPOSED_VOWEL = re.compile("([\u0e40-\u0e44\u0ec0-\u0ec4])([\u0e01-\u0e2e\u0e81-\u0eae\u0edc-\u0edf])")
+_SPACES = re.compile(r"\s+")
+# The characters romanise reads otherwise than anyascii alone (the abugidas, the preposed vowels)
+_BEYOND_ANYASCII = re.compile("[\u0900-\u0dff\u0e40-\u0e44\u0ec0-\u0ec4\u1000-\u109f]")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -68,8 +70,9 @@ def words(text: str) -> list[str]:
 
 def fold(text: str) -> str:
     """Lower-case, accent- and script-folded form used for matching across spellings."""
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"\s+", " ", romanise(text).lower()).strip()
+    if not text.isascii():
+        text = romanise(unicodedata.normalize("NFKC", text))
+    return _SPACES.sub(" ", text.lower()).strip()
 
 
 def romanise(text: str) -> str:
@@ -77,10 +80,10 @@ def romanise(text: str) -> str:
     (जर्मनी: jarmani, not jrmni; ဂျပန်: gyapan, not gypn): after a consonant that no vowel sign or
     virama follows, except at a word's end in the scripts that drop it there; and Thai and Lao
     vowels written before their consonant put after it (มอสโก: mosko, not mosok)."""
-    text = _PREPOSED_VOWEL.sub(r"\2\1", text)
-    if _ABUGIDA.search(text):
-        text = _INHERENT_VOWEL.sub(r"\1a", _INHERENT_VOWEL_BEFORE_LETTER.sub(r"\1a", text))
-    return anyascii(text)
+    if text.isascii() or not _BEYOND_ANYASCII.search(text):
+        return anyascii(text)
+    text = _INHERENT_VOWEL.sub(r"\1a", _INHERENT_VOWEL_BEFORE_LETTER.sub(r"\1a", text))
+    return anyascii(_PREPOSED_VOWEL.sub(r"\2\1", text))
 
 
 def _abugida_role(char: str) -> tuple[str, str]:

@@ -110,7 +110,9 @@ def _tokens(sentence: str) -> list[_Token]:
     """Word tokens with their offsets; an ending after an apostrophe is left out ("Putin's", "Rusya'nın")."""
     tokens = []
     for match in _TOKEN.finditer(sentence):
-        text = _SUFFIX.sub("", match.group())
+        text = match.group()
+        if "'" in text or "’" in text:
+            text = _SUFFIX.sub("", text)
         folded = _fold(text) if text[0].isupper() else text  # only names need the folded form
         tokens.append(_Token(text, match.start(), match.start() + len(text), folded))
     return tokens
