@@ -188,5 +188,10 @@ class NameVectors:
         others = [o for o in others if o in self._row and o != key]
         if not others:
             return {}
-        scores = self._alike([self._row[key]], [self._row[o] for o in others])[0]
-        return dict(zip(others, map(float, scores)))
+        return dict(zip(others, map(float, self.cosines([key], others)[0])))
+
+    def cosines(self, keys: list[str], others: list[str]) -> np.ndarray:
+        """Cosines of the names of ``keys`` (rows) with those of ``others`` (columns), all with a vector; a
+        twin's (see :data:`TWINS`) none (-1)."""
+        self._load()
+        return self._alike([self._row[k] for k in keys], [self._row[o] for o in others])

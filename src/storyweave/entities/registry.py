@@ -864,8 +864,7 @@ class Registry:
             other_keys = [o for o in other_keys if o in self._vectors and self._vectors.readable(o)]
             if not other_keys:
                 continue
-            cosines = np.array([[score if score < TWINS else -1.0 for score in
-                                 map(self._vectors.similarities(key, other_keys).get, other_keys)] for key in keys])
+            cosines = self._vectors.cosines(keys, other_keys).astype(np.float64)
             pair = np.unravel_index(cosines.argmax(), cosines.shape)
             mean = min(cosines.max(axis=1).mean(), cosines.max(axis=0).mean())
             nearest.append((float(mean), other in apart, (keys[pair[0]], other_keys[pair[1]])))
