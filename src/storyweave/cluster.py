@@ -35,12 +35,14 @@ from itertools import chain, islice, repeat
 from operator import itemgetter
 
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .dates import (LEAD_SENTENCES, Anchor, EventDate, EventTime, article_anchor, consensus, event_time, intersect,
                     resolve)
 from .compiled import compiled
 from .dedup import margin_matrix
-from .entities import salience, same_entity
+from .entities import SpellingVariants, salience, same_entity
 from .models import Article
 from .text import fold, words, zipf
 
@@ -1131,35 +1133,55 @@ class StoryLinker:
     story_floor: float
     max_gap_days: int = 30
     min_shared: float = 0.2  # on ECB+ dev (undated) any shared entity chained 35 topics into one story
-
-    def related(self, entities_a: Profile, entities_b: Profile, day_a: date | None,
-                day_b: date | None) -> bool:
-        """Two same-topic events continue one story: each names enough of the other's entities
-        (weighted by salience), and they are close in time (checked first: it is cheap)."""
-        if day_a is not None and day_b is not None and abs((day_a - day_b).days) > self.max_gap_days:
-            return False
-        return min(overlap(entities_a, entities_b) or 0.0, overlap(entities_b, entities_a) or 0.0) >= self.min_shared
+    # the spelling variants among the entities of the events linked last (kept: the next window is much the same)
+    spellings: SpellingVariants = field(default_factory=SpellingVariants, repr=False, compare=False)
 
     def link(self, events: list[EventState], days: dict[str, date | None]) -> list[list[str]]:
-        """Group events into stories (connected components of ``related``), in input order."""
-        sets = DisjointSets(e.id for e in events)
-        if events:
-            centroids = np.vstack([e.centroid for e in events])
-            close = np.argwhere(np.triu(centroids @ centroids.T >= self.story_floor, k=1))
-            profiles: dict[str, Profile] = {}
-            for i, j in close:
-                a, b = events[i], events[j]
-                if sets.find(a.id) == sets.find(b.id):
-                    continue
-                for e in (a, b):
-                    if e.id not in profiles:
-                        profiles[e.id] = e.entities
-                if self.related(profiles[a.id], profiles[b.id], days[a.id], days[b.id]):
-                    sets.union(b.id, a.id)
-        groups: dict[str, list[str]] = {}
-        for e in events:
-            groups.setdefault(sets.find(e.id), []).append(e.id)
+        """Group events into stories, in input order: the connected components of the pairs of related
+        events, those of one topic (centroids at ``story_floor`` or closer) that are close in time
+        (``max_gap_days`` at most, when both are dated) and each of which names (spelling variants too:
+        :func:`same_entity`) at least ``min_shared`` of the other's entity weight (by salience).
+        All pairs at once, by products of sparse matrices over the events' entities: a window of thousands
+        of open events, most of one topic by an encoder whose cosines run high, is not a loop over millions
+        of pairs."""
+        if not events:
+            return []
+        centroids = np.vstack([e.centroid for e in events])
+        related = centroids @ centroids.T >= self.story_floor
+        ordinals = np.array([np.nan if days[e.id] is None else days[e.id].toordinal() for e in events])
+        with np.errstate(invalid="ignore"):
+            related &= ~(np.abs(ordinals[:, None] - ordinals[None, :]) > self.max_gap_days)
+        profiles = [e.entities for e in events]
+        self.spellings.update(set().union(*profiles))
+        shares = entity_shares(profiles, self.spellings.variants)
+        related &= np.minimum(shares, shares.T) >= self.min_shared
+        _, labels = connected_components(csr_matrix(np.triu(related, k=1)), directed=False)
+        groups: dict[int, list[str]] = {}
+        for event, label in zip(events, labels.tolist()):
+            groups.setdefault(label, []).append(event.id)
         return list(groups.values())
+
+
+def entity_shares(profiles: list[dict[str, float]], variants: dict[str, set[str]]) -> np.ndarray:
+    """``shares[a, b]``: :func:`overlap` of ``profiles[a]`` with ``profiles[b]`` (0 where ``a`` names nothing),
+    for every pair at once: the weights of each profile's keys times whether the other names each key (one of
+    its keys is that key or one of its spelling ``variants``, which hold every key's)."""
+    keys = sorted(set().union(*profiles))
+    column = {key: i for i, key in enumerate(keys)}
+    rows = np.repeat(np.arange(len(profiles)), [len(p) for p in profiles])
+    columns = np.fromiter((column[k] for p in profiles for k in p), np.int64, len(rows))
+    weights = csr_matrix((np.fromiter((w for p in profiles for w in p.values()), np.float64, len(rows)),
+                          (rows, columns)), shape=(len(profiles), len(keys)))
+    present = csr_matrix((np.ones(len(rows)), (rows, columns)), shape=weights.shape)
+    pairs = np.array([(column[key], column[variant]) for key in keys for variant in variants[key]],
+                     np.int64).reshape(-1, 2)
+    spellings = csr_matrix((np.ones(len(keys) + len(pairs)), (np.concatenate([np.arange(len(keys)), pairs[:, 0]]),
+                                                              np.concatenate([np.arange(len(keys)), pairs[:, 1]]))),
+                           shape=(len(keys), len(keys)))
+    names = (present @ spellings).sign()  # profile x key: 1 where the profile names the key
+    totals = np.asarray(weights.sum(axis=1)).ravel()
+    named = (weights @ names.T).toarray()
+    return np.divide(named, totals[:, None], out=np.zeros_like(named), where=totals[:, None] > 0)
 
 
 def event_date(event: EventState) -> EventDate:

@@ -260,6 +260,7 @@ class Pipeline:
         self.batch_size = batch_size
         self.open_events = open_events
         self.relations = RelationFinder()
+        self.linker = StoryLinker(story_floor=self.encoder.story_floor)
         self.entities = Registry(self.store, names=self.encoder if self.encoder.name in NAME_BARS else None)
         self.times = StageTimes()  # seconds per stage, for throughput reports
         self._signals: OrderedDict[str, ArticleSignals] = OrderedDict()
@@ -421,7 +422,7 @@ class Pipeline:
         articles = {a.id: a for a in pool}
         with self.times.stage("stories"):
             titles = {e.id: self._event_title(e, articles) for e in events}
-            for group in StoryLinker(story_floor=self.encoder.story_floor).link(events, days):
+            for group in self.linker.link(events, days):
                 founder = min(group, key=lambda e: first_seen[e])  # keeps the id stable as events join
                 plan.stories.append(Story(f"st-{founder.removeprefix('ev-')}",
                                           titles[max(group, key=lambda e: len(clusterer.events[e].members))],

@@ -3,6 +3,6 @@
 - :mod:`.mentions`: mention spans, their type and a cross-lingual key per mention.
 """
 
-from .mentions import extract_mentions, salience, same_entity
+from .mentions import SpellingVariants, extract_mentions, salience, same_entity
 
-__all__ = ["extract_mentions", "salience", "same_entity"]
+__all__ = ["SpellingVariants", "extract_mentions", "salience", "same_entity"]

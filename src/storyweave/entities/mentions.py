@@ -25,8 +25,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 import regex as re
+import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from ..clean.words import stopwords
@@ -402,6 +405,9 @@ def _is_title_case(tokens: list[_Token]) -> bool:
     return not lower_content_words and sum(w[0].isupper() for w in alphabetic) >= 3
 
 
+SAME_SURNAME = 0.65  # Levenshtein similarity of two last words that may spell one name
+
+
 def same_entity(a: str, b: str) -> bool:
     """Whether two keys name one entity across spellings (Putin / Poutine / Poetin)."""
     if a == b:
@@ -414,7 +420,66 @@ def same_entity(a: str, b: str) -> bool:
     last_a, last_b = ta[-1], tb[-1]
     if min(len(last_a), len(last_b)) < 4 or last_a[0] != last_b[0]:
         return False
-    return Levenshtein.normalized_similarity(last_a, last_b) >= 0.65
+    return Levenshtein.normalized_similarity(last_a, last_b) >= SAME_SURNAME
+
+
+class SpellingVariants:
+    """Which keys of a changing set :func:`same_entity` joins (each key's variants among the others), kept
+    between updates: a key is compared once, when it comes, with the keys there then (those whose last
+    words are alike: compared in rapidfuzz's ``cdist`` among the last words of one initial; of those
+    only the keys of one word, or of the same first word), and forgotten when it leaves. So an update
+    costs what its new keys cost, not all pairs of keys."""
+
+    def __init__(self) -> None:
+        self.variants: dict[str, set[str]] = {}
+        self._keys_by_last: dict[str, dict[str, set[str]]] = {}  # last word -> first word ("": one word) -> keys
+
+    def update(self, keys: set[str]) -> None:
+        """Make ``keys`` the set: forget those not in it, compare those new to it."""
+        for key in self.variants.keys() - keys:
+            for variant in self.variants.pop(key):
+                self.variants[variant].discard(key)
+            if (parts := self._parts(key)) is not None:
+                firsts = self._keys_by_last[parts[1]]
+                firsts[parts[0]].discard(key)
+                if not firsts[parts[0]]:
+                    del firsts[parts[0]]
+                if not firsts:
+                    del self._keys_by_last[parts[1]]
+        new: dict[str, list[tuple[str, str]]] = {}  # last word -> (first word, key) of the new keys
+        for key in sorted(keys - self.variants.keys()):
+            self.variants[key] = set()
+            if (parts := self._parts(key)) is not None:
+                self._keys_by_last.setdefault(parts[1], {}).setdefault(parts[0], set()).add(key)
+                new.setdefault(parts[1], []).append((parts[0], key))
+        lasts_of: dict[str, list[str]] = {}
+        for last in self._keys_by_last:
+            lasts_of.setdefault(last[0], []).append(last)
+        fresh_of: dict[str, list[str]] = {}
+        for last in new:
+            fresh_of.setdefault(last[0], []).append(last)
+        for initial, fresh in fresh_of.items():
+            pool = lasts_of[initial]
+            # a little below the bar, so that no rounding of cdist's drops a pair same_entity then confirms
+            alike = process.cdist(fresh, pool, scorer=Levenshtein.normalized_similarity,
+                                  score_cutoff=SAME_SURNAME - 1e-6)
+            for a, b in zip(*np.nonzero(alike)):
+                firsts = self._keys_by_last[pool[b]]
+                for first, key in new[fresh[a]]:
+                    others = chain.from_iterable(firsts.values()) if not first else \
+                        chain(firsts.get("", ()), firsts.get(first, ()))
+                    for other in others:
+                        if other != key and same_entity(key, other):
+                            self.variants[key].add(other)
+                            self.variants[other].add(key)
+
+    @staticmethod
+    def _parts(key: str) -> tuple[str, str] | None:
+        """(first word, "" for a key of one word; last word) of a key whose last word may be spelled another way."""
+        words = key.split()
+        if key.startswith("country:") or len(words[-1]) < 4:
+            return None
+        return (words[0] if len(words) > 1 else ""), words[-1]
 
 
 def salience(key: str, lang: str = "en") -> float:
