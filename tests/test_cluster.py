@@ -2,14 +2,16 @@ import gc
 from datetime import date, timedelta
 
 import numpy as np
+import pytest
 
 from storyweave.bench.events import score
 from storyweave.bench.stream import StreamShape, SyntheticNews
 from storyweave.cluster import (INDEXED_MEMBERS, JOIN_MODEL, ArticleSignals, EventClusterer, EventState, MemberIndex,
-                                Profile, StoryLinker, _max_dot, _seeded_sides, _side_means, _top_columns, overlap,
-                                signals_for, story_order)
+                                Profile, StoryLinker, _max_dot, _seeded_sides, _side_means, _top_columns,
+                                entity_shares, overlap, signals_for, story_order)
 from storyweave.compiled import compiled
 from storyweave.dates import Anchor, EventTime
+from storyweave.entities import SpellingVariants
 from storyweave.models import Article
 
 RNG = np.random.default_rng(1)
@@ -318,6 +320,20 @@ def test_overlap_matches_spelling_variants():
     putin.merge({"vladimir putin": 1.0})
     assert overlap({"vladimir poutine": 2.0, "country:RU": 1.0}, putin) == 2 / 3
     assert overlap({}, putin) is None
+
+
+def test_entity_shares_of_all_pairs_are_the_overlaps_of_each_pair():
+    profiles = [{"vladimir putin": 2.0, "country:RU": 0.5}, {"vladimir poutine": 1.0, "nato": 3.0}, {},
+                {"nato": 1.0, "jens stoltenberg": 2.0, "putin": 0.5}]
+    spellings = SpellingVariants()
+    spellings.update(set().union(*profiles))
+    shares = entity_shares(profiles, spellings.variants)
+    for a, named in enumerate(profiles):
+        for b, other in enumerate(profiles):
+            profile = Profile()
+            profile.merge(other)
+            assert shares[a, b] == pytest.approx(overlap(named, profile) or 0.0)
+    assert shares[0, 1] == pytest.approx(2 / 2.5) and shares[2].sum() == 0
 
 
 def test_storylines_link_related_events_oldest_first():

@@ -1,4 +1,4 @@
-from storyweave.entities import extract_mentions, salience, same_entity
+from storyweave.entities import SpellingVariants, extract_mentions, salience, same_entity
 from storyweave.text import split_sentences
 
 
@@ -48,6 +48,19 @@ def test_spelling_variants_match_but_different_people_do_not():
     assert not same_entity("vladimir putin", "joe biden")
     assert not same_entity("mevlut cavusoglu", "recep tayyip erdogan")
     assert not same_entity("country:TR", "country:RU")
+
+
+def test_spelling_variants_follow_a_changing_set_of_keys_as_same_entity_says():
+    keys = ["vladimir putin", "vladimir poutine", "putin", "poetin", "joe biden", "biden", "hunter biden",
+            "country:RU", "country:RO", "nato", "navo", "kyiv", "kiev", "recep tayyip erdogan", "erdoğan", "ankara",
+            "labour party", "liberal party", "party", "ap", "a.p."]
+    variants = SpellingVariants()
+    for present in (set(keys[:9]), set(keys[4:]), set(keys[::2]), set(keys)):
+        variants.update(present)
+        assert set(variants.variants) == present
+        assert variants.variants == {a: {b for b in present if b != a and same_entity(a, b)} for a in present}
+    assert "vladimir poutine" in variants.variants["putin"]
+    assert "hunter biden" in variants.variants["biden"] and "hunter biden" not in variants.variants["joe biden"]
 
 
 def test_rare_names_weigh_more_than_countries():

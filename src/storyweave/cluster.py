@@ -174,10 +174,13 @@ class EventState:
     title_count: int = 0
     last_day: date | None = None
     keys: list[int] = field(default_factory=list)  # of the members in the candidate index
+    # (for storylines) the centroid and entities, computed once between additions
+    linked: tuple[np.ndarray, dict[str, float]] | None = field(default=None, repr=False, compare=False)
 
     def add(self, signals: ArticleSignals, day: date | None = None) -> None:
         """Add a member; ``day`` (the stream's clock) says when the event was last active."""
         self.members.append(signals)
+        self.linked = None
         self.who.merge(signals.who)
         self.actors.merge(signals.actors)
         self.langs.add(signals.lang)
@@ -222,12 +225,20 @@ class EventState:
         return unit(np.mean([m.doc for m in self.members], axis=0))
 
     @property
-    def entities(self) -> Profile:
-        """Every entity its members name (for storylines)."""
-        profile = Profile()
+    def entities(self) -> dict[str, float]:
+        """Every entity its members name, with its highest weight (for storylines)."""
+        named: dict[str, float] = {}
         for member in self.members:
-            profile.merge(member.entities)
-        return profile
+            for key, weight in member.entities.items():
+                if weight > named.get(key, -math.inf):
+                    named[key] = weight
+        return named
+
+    def for_linking(self) -> tuple[np.ndarray, dict[str, float]]:
+        """The centroid and entities, kept until the next member (most open events get none in a micro-batch)."""
+        if self.linked is None:
+            self.linked = self.centroid, self.entities
+        return self.linked
 
 
 def dot(a: dict[str, float], b: dict[str, float]) -> float:
@@ -1146,14 +1157,14 @@ class StoryLinker:
         of pairs."""
         if not events:
             return []
-        centroids = np.vstack([e.centroid for e in events])
+        vectors, profiles = zip(*(e.for_linking() for e in events))
+        centroids = np.vstack(vectors)
         related = centroids @ centroids.T >= self.story_floor
         ordinals = np.array([np.nan if days[e.id] is None else days[e.id].toordinal() for e in events])
         with np.errstate(invalid="ignore"):
             related &= ~(np.abs(ordinals[:, None] - ordinals[None, :]) > self.max_gap_days)
-        profiles = [e.entities for e in events]
         self.spellings.update(set().union(*profiles))
-        shares = entity_shares(profiles, self.spellings.variants)
+        shares = entity_shares(list(profiles), self.spellings.variants)
         related &= np.minimum(shares, shares.T) >= self.min_shared
         _, labels = connected_components(csr_matrix(np.triu(related, k=1)), directed=False)
         groups: dict[int, list[str]] = {}

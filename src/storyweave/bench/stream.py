@@ -5,7 +5,8 @@ many topics, lasting one to a few days, with heavy-tailed popularity (most event
 or two articles, a few get thousands). Articles carry a lead vector (event vector plus
 noise; events of one topic are look-alikes), entities and rare words (some of the event's,
 some of the topic's) and their publication day; a share of leads names the weekday. Each size runs in
-a fresh process, so its peak resident memory is its own.
+a fresh process, so its peak resident memory is its own. After each micro-batch the open events are
+linked into storylines, as the pipeline does (timed apart: the storyline linker's own rate).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 
 from storyweave.bench.events import score
 from storyweave.bench.metrics import one_core
-from storyweave.cluster import ANN_FROM, ArticleSignals, EventClusterer
+from storyweave.cluster import ANN_FROM, ArticleSignals, EventClusterer, StoryLinker
 from storyweave.dates import EventTime
 from storyweave.dedup import unit_rows
 
@@ -59,6 +60,7 @@ class StreamResult:
     open_events: int
     closed_events: int
     bcubed_f1: float
+    linking_articles_per_s: float  # articles per CPU second of linking the open events after each micro-batch
 
 
 def _units(matrix: np.ndarray) -> np.ndarray:
@@ -132,22 +134,27 @@ class SyntheticNews:
 def run_stream(method: str, n: int, shape: StreamShape = StreamShape()) -> StreamResult:
     """Cluster ``n`` synthetic articles with candidates found as ``method`` says.
 
-    Only the clusterer is timed, in CPU seconds of this (single-threaded) process, so the
-    rate is that of one core whatever else the machine runs.
+    Only the clusterer is timed, and the storyline linker apart (each event dated by its last
+    day), in CPU seconds of this (single-threaded) process, so the rates are those of one core
+    whatever else the machine runs.
     """
     clusterer = EventClusterer(topic_floor=0.80, quiet_days=3, ann_from=METHODS[method], split_id=str)
+    linker = StoryLinker(story_floor=0.85)
     start_mib = _peak_mib()
     predicted, gold = array("q"), array("q")  # event numbers: 16 bytes an article, the only state kept per article
-    spent = 0.0
+    spent = linking = 0.0
     for batch, events in SyntheticNews(shape).articles(n):
         begin = time.process_time()
         assigned = clusterer.add_batch([(s, f"{s.article_id}") for s in batch])
         spent += time.process_time() - begin
+        begin = time.process_time()
+        linker.link(list(clusterer.events.values()), {e.id: e.last_day for e in clusterer.events.values()})
+        linking += time.process_time() - begin
         predicted.extend(int(event_id[1:]) for event_id in assigned)
         gold.extend(events)
     peak = _peak_mib()
     return StreamResult(method, n, n / spent, peak, start_mib, len(clusterer.events), clusterer.closed,
-                        score(predicted, gold).bcubed_f1)
+                        score(predicted, gold).bcubed_f1, n / linking)
 
 
 def _peak_mib() -> float:
