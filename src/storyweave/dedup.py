@@ -92,10 +92,26 @@ def _joined(vectors: np.ndarray) -> np.ndarray:
     return unit_rows(vectors[:-1] + vectors[1:]) if len(vectors) > 1 else vectors[:0]
 
 
-def _bead_margins(a: np.ndarray, b: np.ndarray, near_a: Neighbourhood, near_b: Neighbourhood) -> dict:
+@dataclass(frozen=True, slots=True)
+class Sentences:
+    """A text's sentence vectors and those of each two consecutive sentences read as one, computed once
+    for the many alignments a text takes part in."""
+
+    single: np.ndarray
+    joined: np.ndarray
+
+    @classmethod
+    def of(cls, vectors: np.ndarray | Sentences) -> Sentences:
+        return vectors if isinstance(vectors, Sentences) else cls(vectors, _joined(vectors))
+
+    def __len__(self) -> int:
+        return len(self.single)
+
+
+def _bead_margins(a: Sentences, b: Sentences, near_a: Neighbourhood, near_b: Neighbourhood) -> dict:
     """Ratio margin of every possible bead, keyed by its shape."""
-    sides = {1: (a, near_a[0]), 2: (_joined(a), near_a[1])}
-    other = {1: (b, near_b[0]), 2: (_joined(b), near_b[1])}
+    sides = {1: (a.single, near_a[0]), 2: (a.joined, near_a[1])}
+    other = {1: (b.single, near_b[0]), 2: (b.joined, near_b[1])}
     margins = {}
     for da, db in BEADS:
         (va, na), (vb, nb) = sides[da], other[db]
@@ -155,15 +171,17 @@ class TranslationDetector:
         """The margin a bead needs when neighbourhoods span ``reference_texts`` texts."""
         return self.margin if reference_texts >= self.min_reference else self.pair_margin
 
-    def neighbourhood(self, vectors: np.ndarray, reference: np.ndarray) -> Neighbourhood:
+    def neighbourhood(self, vectors: np.ndarray | Sentences, reference: np.ndarray) -> Neighbourhood:
         """How close a text's sentences (alone and joined in twos) come to ``reference`` sentences.
 
         ``reference``: sentences of the other language that the text could have been paired with.
         """
         k = min(self.neighbours, len(reference))
-        return tuple(np.sort(v @ reference.T, axis=1)[:, -k:].mean(axis=1) for v in (vectors, _joined(vectors)))
+        sentences = Sentences.of(vectors)
+        return tuple(np.sort(v @ reference.T, axis=1)[:, -k:].mean(axis=1)
+                     for v in (sentences.single, sentences.joined))
 
-    def align(self, a: np.ndarray, b: np.ndarray, near_a: Neighbourhood | None = None,
+    def align(self, a: np.ndarray | Sentences, b: np.ndarray | Sentences, near_a: Neighbourhood | None = None,
               near_b: Neighbourhood | None = None, margin: float | None = None) -> Alignment:
         """Best monotone alignment of two texts' sentence vectors.
 
@@ -173,10 +191,11 @@ class TranslationDetector:
         """
         if len(a) == 0 or len(b) == 0:
             return Alignment([], [], 0.0)
+        a, b = Sentences.of(a), Sentences.of(b)
         if margin is None:
             margin = self.pair_margin if near_a is None and near_b is None else self.margin
-        near_a = self.neighbourhood(a, b) if near_a is None else near_a
-        near_b = self.neighbourhood(b, a) if near_b is None else near_b
+        near_a = self.neighbourhood(a, b.single) if near_a is None else near_a
+        near_b = self.neighbourhood(b, a.single) if near_b is None else near_b
         margins = _bead_margins(a, b, near_a, near_b)
         passing = {shape: grid >= margin for shape, grid in margins.items()}
         if not any(grid.any() for grid in passing.values()):
@@ -240,7 +259,8 @@ class TranslationMiner:
     def alignments(self, langs: Sequence[str], vectors: Sequence[np.ndarray],
                    nearest: dict[tuple[int, str], list[int]]) -> dict[tuple[int, int], Alignment]:
         """Alignment of every candidate pair ``(i, j)``, ``i < j``."""
-        near = {(i, lang): self.detector.neighbourhood(vectors[i], np.vstack([vectors[j] for j in found]))
+        vectors = [Sentences.of(v) for v in vectors]
+        near = {(i, lang): self.detector.neighbourhood(vectors[i], np.vstack([vectors[j].single for j in found]))
                 for (i, lang), found in nearest.items()}
         aligned = {}
         for (i, lang), found in nearest.items():
@@ -321,9 +341,10 @@ def _territory_names(lang: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=256)
-def _foreign_names(lang: str, source: str) -> regex.Pattern | None:
-    """Place names as ``source`` writes them and ``lang`` does not, as one pattern."""
-    names = _territory_names(source) - _territory_names(lang)
+def _territory_pattern(lang: str) -> regex.Pattern | None:
+    """The CLDR names of countries and regions in ``lang`` as one pattern (longest first), compiled once
+    per language: one per pair of languages is compiled again and again on a stream of many languages."""
+    names = _territory_names(lang)
     if not names:
         return None
     return regex.compile(r"\b(?:" + "|".join(map(regex.escape, sorted(names, key=len, reverse=True))) + r")\b")
@@ -334,8 +355,11 @@ def name_forms(text: str, lang: str, source: str) -> list[str]:
 
     An Indonesian text that writes "Turkey" rather than "Turki" keeps the English form.
     """
-    pattern = _foreign_names(lang, source)
-    return list(dict.fromkeys(pattern.findall(text))) if pattern else []
+    pattern = _territory_pattern(source)
+    if pattern is None:
+        return []
+    native = _territory_names(lang)
+    return [name for name in dict.fromkeys(pattern.findall(text)) if name not in native]
 
 
 def original_evidence(first: Article, second: Article) -> tuple[str, str] | None:
@@ -580,6 +604,7 @@ class RelationFinder:
         docs = unit_rows(np.vstack([vectors[a.id].mean(axis=0) for a in pool]))
         langs = np.array([a.lang for a in pool])
         numbers = _PoolNumbers(pool)
+        sentences: dict[str, Sentences] = {}  # of the articles aligned so far
         relations = []
         for position in range(first_new, len(pool)):
             article = pool[position]
@@ -589,7 +614,7 @@ class RelationFinder:
                 relation = self._copy(pool, position, earlier_copies[position], signatures)
                 if relation is None:
                     relation = self._translation(pool, position, docs[:position] @ docs[position],
-                                                 langs[:position], vectors, numbers)
+                                                 langs[:position], vectors, numbers, sentences)
             if relation:
                 relations.append(relation)
         return relations
@@ -612,10 +637,12 @@ class RelationFinder:
                         f"Jaccard {jaccard[best]:.2f}); shares {length} words in a row from word {start}")
 
     def _translation(self, pool: list[Article], position: int, similarity: np.ndarray, langs: np.ndarray,
-                     vectors: dict[str, np.ndarray], numbers: _PoolNumbers) -> Relation | None:
+                     vectors: dict[str, np.ndarray], numbers: _PoolNumbers,
+                     sentences: dict[str, Sentences]) -> Relation | None:
         """The best-aligned earlier article in another language, among the closest ones of each language
         (``similarity`` and ``langs``: document cosines and languages of the articles before it;
-        ``numbers``: the numbers each article of the pool writes).
+        ``numbers``: the numbers each article of the pool writes; ``sentences``: the :class:`Sentences` of
+        articles aligned before, by id, which this adds to).
 
         Margins are taken against the closest articles of each language, so the more of them
         there are, the less a bead needs (see :class:`TranslationDetector`). Only those whose
@@ -627,8 +654,15 @@ class RelationFinder:
         closest = {lang: np.flatnonzero(langs == lang) for lang in set(langs.tolist()) - {"und"}}
         closest = {lang: members[np.argsort(-similarity[members], kind="stable")[: self.candidates]].tolist()
                    for lang, members in closest.items()}
-        mine = vectors[article.id]
-        same_language = [mine] + [vectors[pool[j].id] for j in closest.pop(article.lang, [])]
+
+        def sentences_of(article_id: str) -> Sentences:
+            if (found := sentences.get(article_id)) is None:
+                found = sentences[article_id] = Sentences.of(vectors[article_id])
+            return found
+
+        mine = sentences_of(article.id)
+        same_language = [mine.single] + [vectors[pool[j].id] for j in closest.pop(article.lang, [])]
+        reference = np.vstack(same_language)
         best: tuple[Alignment, int] | None = None
         for found in closest.values():
             near_mine = self.translations.neighbourhood(mine, np.vstack([vectors[pool[j].id] for j in found]))
@@ -636,8 +670,8 @@ class RelationFinder:
             for j in found:
                 if numbers_differ(numbers[position], numbers[j]):
                     continue
-                theirs = vectors[pool[j].id]
-                near_theirs = self.translations.neighbourhood(theirs, np.vstack(same_language))
+                theirs = sentences_of(pool[j].id)
+                near_theirs = self.translations.neighbourhood(theirs, reference)
                 alignment = self.translations.align(mine, theirs, near_mine, near_theirs, margin)
                 better = best is None or (alignment.coverage, alignment.strength) > (best[0].coverage, best[0].strength)
                 if better and self.translations.accepts(alignment):
