@@ -174,13 +174,15 @@ class EventState:
     title_count: int = 0
     last_day: date | None = None
     keys: list[int] = field(default_factory=list)  # of the members in the candidate index
-    # (for storylines) the centroid and entities, computed once between additions
-    linked: tuple[np.ndarray, dict[str, float]] | None = field(default=None, repr=False, compare=False)
+    # the centroid and entities, computed on first use after each new member (most open events get none in a
+    # micro-batch, and titles and storylines both read the centroid)
+    _centroid: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _entities: dict[str, float] | None = field(default=None, repr=False, compare=False)
 
     def add(self, signals: ArticleSignals, day: date | None = None) -> None:
         """Add a member; ``day`` (the stream's clock) says when the event was last active."""
         self.members.append(signals)
-        self.linked = None
+        self._centroid = self._entities = None
         self.who.merge(signals.who)
         self.actors.merge(signals.actors)
         self.langs.add(signals.lang)
@@ -222,23 +224,20 @@ class EventState:
 
     @property
     def centroid(self) -> np.ndarray:
-        return unit(np.mean([m.doc for m in self.members], axis=0))
+        if self._centroid is None:
+            self._centroid = unit(np.mean([m.doc for m in self.members], axis=0))
+        return self._centroid
 
     @property
     def entities(self) -> dict[str, float]:
         """Every entity its members name, with its highest weight (for storylines)."""
-        named: dict[str, float] = {}
-        for member in self.members:
-            for key, weight in member.entities.items():
-                if weight > named.get(key, -math.inf):
-                    named[key] = weight
-        return named
-
-    def for_linking(self) -> tuple[np.ndarray, dict[str, float]]:
-        """The centroid and entities, kept until the next member (most open events get none in a micro-batch)."""
-        if self.linked is None:
-            self.linked = self.centroid, self.entities
-        return self.linked
+        if self._entities is None:
+            self._entities = {}
+            for member in self.members:
+                for key, weight in member.entities.items():
+                    if weight > self._entities.get(key, -math.inf):
+                        self._entities[key] = weight
+        return self._entities
 
 
 def dot(a: dict[str, float], b: dict[str, float]) -> float:
@@ -1157,14 +1156,14 @@ class StoryLinker:
         of pairs."""
         if not events:
             return []
-        vectors, profiles = zip(*(e.for_linking() for e in events))
-        centroids = np.vstack(vectors)
+        centroids = np.vstack([e.centroid for e in events])
         related = centroids @ centroids.T >= self.story_floor
         ordinals = np.array([np.nan if days[e.id] is None else days[e.id].toordinal() for e in events])
         with np.errstate(invalid="ignore"):
             related &= ~(np.abs(ordinals[:, None] - ordinals[None, :]) > self.max_gap_days)
+        profiles = [e.entities for e in events]
         self.spellings.update(set().union(*profiles))
-        shares = entity_shares(list(profiles), self.spellings.variants)
+        shares = entity_shares(profiles, self.spellings.variants)
         related &= np.minimum(shares, shares.T) >= self.min_shared
         _, labels = connected_components(csr_matrix(np.triu(related, k=1)), directed=False)
         groups: dict[int, list[str]] = {}
@@ -1177,7 +1176,7 @@ def entity_shares(profiles: list[dict[str, float]], variants: dict[str, set[str]
     """``shares[a, b]``: :func:`overlap` of ``profiles[a]`` with ``profiles[b]`` (0 where ``a`` names nothing),
     for every pair at once: the weights of each profile's keys times whether the other names each key (one of
     its keys is that key or one of its spelling ``variants``, which hold every key's)."""
-    keys = sorted(set().union(*profiles))
+    keys = sorted(variants)
     column = {key: i for i, key in enumerate(keys)}
     rows = np.repeat(np.arange(len(profiles)), [len(p) for p in profiles])
     columns = np.fromiter((column[k] for p in profiles for k in p), np.int64, len(rows))
