@@ -74,6 +74,11 @@ class LinkingView:
         self._read_forms(keys)
         return defaultdict(set, {k: set(self._languages[k]) for k in keys if self._languages[k]})
 
+    def keys_written_in(self, keys: list[str], lang: str) -> list[str]:
+        """Those of ``keys`` with a surface form in ``lang``."""
+        self._read_forms(keys)
+        return [k for k in keys if lang in self._languages[k]]
+
     def new_entity(self, key: str, block: str, prefix: str) -> int:
         entity = self.store.new_entity(key, block, prefix)
         self._absent.discard(key)

@@ -110,6 +110,8 @@ NAME_NEIGHBOURS = 20  # the keys whose name vectors are nearest a new key's: its
 _MAX_INFLECTION = 3  # letters an inflected country name may add to its stem (Rosj-i, Russland-s)
 _VOWELS = re.compile(r"[aeiou]+")
 _REPEATS = re.compile(r"(.)\1+")
+_NOT_LETTERS = re.compile(r"[\W\d_]")
+_NOT_A_TO_Z = re.compile(r"[^a-z]")
 # Transliteration conventions that spell one sound differently (Zelensky/Selenskyj, Moskou/Moskow).
 _SOUND_PAIRS = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("ou", "u"), ("oe", "u"), ("ij", "i"))
 # Consonants by place of articulation; vowels and the letters that often write one (h, v, w) dropped.
@@ -121,20 +123,25 @@ _ABJAD_VOWELS = re.compile(r"[aeiouvh\W]")  # in an abjad's transliteration, als
 _SOUND_LETTERS = str.maketrans({"z": "s", "c": "k", "q": "k", "w": "v", "y": "i", "j": "i"})
 
 
+def _single_letters(text: str) -> str:
+    """A letter repeated in a row written once (a function for the replacement: faster than a template)."""
+    return _REPEATS.sub(lambda run: run[1], text)
+
+
 @lru_cache(maxsize=65536)
 def sound(token: str) -> str:
     """A folded token with transliteration variants of one sound made equal."""
     token = fold(token)
     for a, b in _SOUND_PAIRS:
         token = token.replace(a, b)
-    return _REPEATS.sub(r"\1", token.translate(_SOUND_LETTERS))
+    return _single_letters(token.translate(_SOUND_LETTERS))
 
 
 def blocks(key: str) -> tuple[str, str]:
     """Index keys of a mention key for fuzzy candidates: the consonant skeleton and the
     first three sounds of its last word (Putin, Poutine, Poetin -> ptn)."""
     last = sound(key.removeprefix(COUNTRY).split()[-1]) if key.strip() else ""
-    skeleton = _REPEATS.sub(r"\1", _VOWELS.sub("", last))
+    skeleton = _single_letters(_VOWELS.sub("", last))
     return (skeleton if len(skeleton) >= 2 else last), last[:3]
 
 
@@ -347,7 +354,7 @@ class Name:
     @classmethod
     @lru_cache(maxsize=65536)
     def of(cls, key: str, kind: str, text: str) -> Name:
-        letters = re.sub(r"[\W\d_]", "", text)
+        letters = _NOT_LETTERS.sub("", text)
         acronym = 2 <= len(letters) <= 6 and letters.isupper() and " " not in text.strip()
         return cls(key, tuple(sound(w) for w in key.split()), kind, acronym)
 
@@ -411,10 +418,13 @@ def head_translated(a: Name, b: Name) -> float:
     return sum(scores) / len(scores) if len(scores) == len(left) - 1 else 0.0
 
 
+_PERSON_AND_NOT = {("person", "org"), ("org", "person"), ("person", "place"), ("place", "person")}
+
+
 def _person_and_not(a: str, b: str) -> bool:
     """A person against an organisation or place (Jordan, Washington); "other" fits anything,
     and organisations and places are often one another (the Kremlin)."""
-    return {a, b} in ({"person", "org"}, {"person", "place"})
+    return (a, b) in _PERSON_AND_NOT
 
 
 def name_evidence(a: Name, b: Name, same_event: bool) -> float:
@@ -431,7 +441,7 @@ def name_evidence(a: Name, b: Name, same_event: bool) -> float:
     if a.acronym or b.acronym:
         return _acronym_evidence("".join(a.words), "".join(b.words)) if a.acronym and b.acronym and same_event \
             else 0.0
-    short, long = sorted((a, b), key=lambda n: len(n.words))
+    short, long = (a, b) if len(a.words) <= len(b.words) else (b, a)
     if len(short.words) == 1:
         if len(long.words) > 1 and long.kind != "person":
             return 0.0
@@ -467,7 +477,7 @@ def spelling(key: str, consonants: bool = False, abjad: bool = False) -> str:
 
 def _consonant_classes(spelling: str) -> str:
     """The consonants of a sound-folded spelling by their classes, repeats made one (Zürich, Jurik -> srk)."""
-    return _REPEATS.sub(r"\1", re.sub(r"[^a-z]", "", spelling).translate(_CONSONANT_CLASSES))
+    return _single_letters(_NOT_A_TO_Z.sub("", spelling).translate(_CONSONANT_CLASSES))
 
 
 def _consonant_pairs(spelling: str) -> set[str]:
@@ -1033,9 +1043,9 @@ class Registry:
         """Those of ``entities`` that one of ``event_keys`` (an event's) writes in ``lang``: in one event, two
         names of one language are two entities; across events, one language may name a thing two ways
         (Den Haag, 's-Gravenhage), and a name wrongly joined must not bar the right one."""
-        languages = self._batch.key_languages(sorted(event_keys))
         entity_of = self._batch.entity_of_keys(event_keys)
-        return {entity_of[k] for k in event_keys if lang in languages[k] and entity_of.get(k) in entities}
+        return {entity_of[k] for k in self._batch.keys_written_in(sorted(event_keys), lang)
+                if entity_of.get(k) in entities}
 
     def _add_country_rival(self, key: str, spelled: dict[int, tuple[float, str, bool]]) -> None:
         """Count the country whose CLDR names are spelled most like ``key`` as a rival of the places
