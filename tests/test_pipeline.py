@@ -283,6 +283,23 @@ def test_members_of_open_events_keep_their_signals_between_batches(tmp_path, mon
     assert sorted(computed) == sorted(report.added)  # each once, though open events come back every batch
 
 
+def test_members_of_open_events_are_read_once_and_batches_run_as_separate_runs_do(tmp_path):
+    files = sorted(SEEDS.glob("*.txt"))
+    read = []
+    with Pipeline(tmp_path / "one.db", encoder="hashing", batch_size=2) as pipeline:
+        articles = pipeline.store.articles
+        pipeline.store.articles = lambda ids=None: read.extend(ids) or articles(ids)
+        pipeline.run(files)
+        del pipeline.store.articles
+        together = pipeline.overview()
+    assert len(read) == len(set(read)) >= 2  # though open events come back every batch
+    for start in range(0, len(files), 2):  # a pipeline per batch: every member read afresh
+        with Pipeline(tmp_path / "apart.db", encoder="hashing") as pipeline:
+            pipeline.run(files[start: start + 2])
+            apart = pipeline.overview()
+    assert apart == together
+
+
 def test_encoding_on_a_worker_thread_gives_the_same_run(tmp_path, seeds_run):
     db, _, inline = seeds_run
     with Pipeline(tmp_path / "s.db", encoder_thread=True) as pipeline:

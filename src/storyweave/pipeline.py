@@ -264,6 +264,7 @@ class Pipeline:
         self.entities = Registry(self.store, names=self.encoder if self.encoder.name in NAME_BARS else None)
         self.times = StageTimes()  # seconds per stage, for throughput reports
         self._signals: OrderedDict[str, ArticleSignals] = OrderedDict()
+        self._open_articles: dict[str, Article] = {}  # the open events' members, as last read (_known_articles)
 
     @property
     def encoder_seconds(self) -> float:
@@ -305,7 +306,7 @@ class Pipeline:
             # so the result does not depend on the order of the input files.
             ordered = sorted(fresh.values(), key=lambda p: (_anchor_start(p.article), p.article.id))
             with self.times.stage("store"):
-                known = self.store.articles(self._open_members()) if fresh else []
+                known = self._known_articles() if fresh else []
             with self.times.stage("embed"):
                 embedded = self.vectors_for([p.article for p in ordered] + known, new=len(ordered),
                                             encoded=ahead.vectors())
@@ -399,9 +400,15 @@ class Pipeline:
         chosen = np.logical_or(chosen, close.any(axis=0))
         return [a for a, pick in zip(articles, chosen) if pick]
 
-    def _open_members(self) -> list[str]:
-        members = self.store.event_members(self.store.open_events(self.open_events))
-        return [a for ids in members.values() for a in ids]
+    def _known_articles(self) -> list[Article]:
+        """The open events' members in ingest order, each read from the store once while its event stays open
+        (an article's text and relations do not change once stored), with its event as stored now."""
+        event_of = self.store.member_events(self.store.open_events(self.open_events))
+        read = {a.id: a for a in self.store.articles([a for a in event_of if a not in self._open_articles])}
+        self._open_articles = {a: self._open_articles.get(a) or read[a] for a in event_of}
+        for article_id, article in self._open_articles.items():
+            article.event_id = event_of[article_id]
+        return list(self._open_articles.values())
 
     # -- deciding: relations, events, stories ---------------------------------------------
 

@@ -317,6 +317,12 @@ class Store:
             members.setdefault(row[1], []).append(row[0])
         return members
 
+    def member_events(self, event_ids: list[str]) -> dict[str, str]:
+        """The event of each member of these events (article id -> event id), in ingest order."""
+        rows = self._rows_where_in("SELECT id, event_id, seq FROM articles WHERE event_id IN ({})", event_ids)
+        rows.sort(key=lambda r: r[2])
+        return {r[0]: r[1] for r in rows}
+
     def open_events(self, limit: int) -> list[str]:
         """The ``limit`` most recently updated events, plus every event sharing a story with them."""
         recent = [r[0] for r in self.db.execute("SELECT id FROM events ORDER BY updated DESC, id LIMIT ?", (limit,))]
