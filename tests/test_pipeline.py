@@ -292,6 +292,8 @@ def test_members_of_open_events_are_read_once_and_batches_run_as_separate_runs_d
         pipeline.run(files)
         del pipeline.store.articles
         together = pipeline.overview()
+        kept = {article_id for article_id, _ in pipeline._kept_vectors}
+        assert kept and kept <= set(pipeline._open_articles)  # vectors kept of the open window only
     assert len(read) == len(set(read)) >= 2  # though open events come back every batch
     for start in range(0, len(files), 2):  # a pipeline per batch: every member read afresh
         with Pipeline(tmp_path / "apart.db", encoder="hashing") as pipeline:

@@ -265,6 +265,7 @@ class Pipeline:
         self.times = StageTimes()  # seconds per stage, for throughput reports
         self._signals: OrderedDict[str, ArticleSignals] = OrderedDict()
         self._open_articles: dict[str, Article] = {}  # the open events' members, as last read (_known_articles)
+        self._kept_vectors: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}  # theirs, by sentences (vectors_for)
 
     @property
     def encoder_seconds(self) -> float:
@@ -360,13 +361,31 @@ class Pipeline:
         """Sentence vectors of the articles: of the lead for all, of the first ALIGNED_SENTENCES
         for those that may be translations (another-language article with a close lead); with
         ``new``, only pairs with one of the first ``new`` articles are looked at; ``encoded``: sentence
-        vectors newly encoded already, by sentence key."""
+        vectors newly encoded already, by sentence key. The vectors of the articles after the first
+        ``new`` (the open events' members, back every batch) are kept until the next call."""
+        new = len(articles) if new is None else new
         embedded = Embedded({a.id: embedded_sentences(a, LEAD_VECTORS) for a in articles}, new=dict(encoded or {}))
-        self._encode(articles, embedded)
-        wider = self._translation_candidates(articles, embedded.vectors, len(articles) if new is None else new)
+        kept, self._kept_vectors = self._kept_vectors, {}
+        known = {a.id for a in articles[new:]}
+        self._encode_unless_kept(articles, embedded, kept, known)
+        wider = self._translation_candidates(articles, embedded.vectors, new)
         embedded.sentences.update({a.id: embedded_sentences(a, ALIGNED_SENTENCES) for a in wider})
-        self._encode(wider, embedded)
+        self._encode_unless_kept(wider, embedded, kept, known)
         return embedded
+
+    def _encode_unless_kept(self, articles: list[Article], embedded: Embedded,
+                            kept: dict[tuple[str, tuple[int, ...]], np.ndarray], known: set[str]) -> None:
+        """:meth:`_encode`, the vectors of an article's sentences taken from ``kept`` where there (by article
+        and sentences); those of the ``known`` articles kept for the next batch."""
+        missing = []
+        for article in articles:
+            if (rows := (article.id, tuple(embedded.sentences[article.id]))) in kept:
+                embedded.vectors[article.id] = kept[rows]
+            else:
+                missing.append(article)
+        self._encode(missing, embedded)
+        self._kept_vectors.update(((a.id, tuple(embedded.sentences[a.id])), embedded.vectors[a.id])
+                                  for a in articles if a.id in known)
 
     def _encode(self, articles: list[Article], embedded: Embedded) -> None:
         """Fill in the vectors of these articles' embedded sentences, cached one by one (by text
