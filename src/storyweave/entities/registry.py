@@ -106,6 +106,9 @@ SPELLING_CANDIDATES = 20
 NEAR_KEPT = 65536  # lookups of a SpellingIndex kept
 CHOICES_KEPT = 4096  # sets of countries whose names CountryNames.closest keeps at hand
 HEAD_PAIR_SIMILARITY = 0.8  # the words of two names that differ in their translated head only
+# Below the least word similarity any name evidence needs (0.65: _word_evidence), so candidates with no word this alike
+# are passed over without changing an answer:
+WORDS_ALIKE = 0.5
 NAME_NEIGHBOURS = 20  # the keys whose name vectors are nearest a new key's: its candidates by name vector
 _MAX_INFLECTION = 3  # letters an inflected country name may add to its stem (Rosj-i, Russland-s)
 _VOWELS = re.compile(r"[aeiou]+")
@@ -458,6 +461,27 @@ def name_evidence(a: Name, b: Name, same_event: bool) -> float:
     # Within one event, the same words in another order (Orbán Viktor, Aliansi Atlantik).
     in_any_order = _words_in_any_order(a.words, b.words) if same_event and len(a.words) == len(b.words) else 0.0
     return max(in_order, in_any_order)
+
+
+@lru_cache(maxsize=65536)
+def _word_forms(name: Name) -> tuple[str, ...]:
+    """The sound-folded words of a name and of its hyphenated parts, as name_evidence and head_translated compare."""
+    return tuple(dict.fromkeys([*name.words, *(sound(w) for w in _WORD_BREAKS.split(name.key) if w)]))
+
+
+def may_name_alike(name: Name, others: list[Name]) -> list[bool]:
+    """Per name of ``others``, whether :func:`name_evidence` or :func:`head_translated` may find it alike
+    ``name`` at all: both are acronyms, or a word (or hyphenated part) of each is WORDS_ALIKE alike, as every
+    other way to a score needs. One rapidfuzz pass over all, so that only these few are compared in full."""
+    mine = _word_forms(name)
+    theirs = [(i, form) for i, other in enumerate(others) for form in _word_forms(other)]
+    alike = [name.acronym and other.acronym for other in others]
+    if mine and theirs:
+        best = process.cdist(mine, [form for _, form in theirs], scorer=Levenshtein.normalized_similarity,
+                             score_cutoff=WORDS_ALIKE).max(axis=0)
+        for (i, _), score in zip(theirs, best.tolist()):
+            alike[i] = alike[i] or score > 0.0
+    return alike
 
 
 # -- the registry ------------------------------------------------------------------------
@@ -922,17 +946,18 @@ class Registry:
         lang = sighting.lang
         written_in_lang = self._written_in({e for other, (e, _, _) in candidates.items() if other in same_event}, lang,
                                            same_event)
-        for other, (other_entity, text, kind) in candidates.items():
-            if other_entity == entity or other in sighting.beside:
-                continue
-            other_name = Name.of(other, kind, text)
+        compared = {other: Name.of(other, kind, text) for other, (other_entity, text, kind) in candidates.items()
+                    if other_entity != entity and other not in sighting.beside}
+        named = dict(zip(compared, may_name_alike(name, list(compared.values()))))
+        for other, other_name in compared.items():
+            other_entity, text, kind = candidates[other]
             places = place and kind == "place"
             # One event's support counts for a place's spelling in a language the event does not yet
             # write the place in: in one language, two spellings in one event are two places (Kyiv and Kirov).
             in_event = other in same_event and not (places and other_entity in written_in_lang)
             # Names of one event that differ in their translated head only, if the event never writes the other in lang:
-            score = name_evidence(name, other_name, in_event) or \
-                (in_event and other_entity not in written_in_lang and head_translated(name, other_name))
+            score = named[other] and (name_evidence(name, other_name, in_event) or (
+                in_event and other_entity not in written_in_lang and head_translated(name, other_name)))
             if score > best.get(other_entity, (0.0,))[0]:
                 by_name = not in_event or name_evidence(name, other_name, False) > 0
                 best[other_entity] = (score, "name" if by_name else "event", f"{key} ~ {other} ({score:.2f})")
