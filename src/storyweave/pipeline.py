@@ -25,7 +25,7 @@ from .dates import EventDate, article_anchor, find_time_expressions, parse_publi
 from .dedup import Relation, RelationFinder, normalised_body_key
 from .embed import Encoder, get_encoder
 from .entities import extract_mentions
-from .entities.name_vectors import NAME_BARS
+from .entities.name_vectors import NAME_BARS, NAME_ENCODERS
 from .entities.registry import Registry
 from .ingest import read_paths
 from .language import detect_language, normalise_language
@@ -261,11 +261,18 @@ class Pipeline:
         self.open_events = open_events
         self.relations = RelationFinder()
         self.linker = StoryLinker(story_floor=self.encoder.story_floor)
-        self.entities = Registry(self.store, names=self.encoder if self.encoder.name in NAME_BARS else None)
+        self.entities = Registry(self.store, names=self._name_encoder())
         self.times = StageTimes()  # seconds per stage, for throughput reports
         self._signals: OrderedDict[str, ArticleSignals] = OrderedDict()
         self._open_articles: dict[str, Article] = {}  # the open events' members, as last read (_known_articles)
         self._kept_vectors: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}  # theirs, by sentences (vectors_for)
+
+    def _name_encoder(self) -> Encoder | None:
+        """The encoder of the registry's name vectors (see NAME_ENCODERS), if its cosines are calibrated."""
+        name = NAME_ENCODERS.get(self.encoder.name, self.encoder.name)
+        if name not in NAME_BARS:
+            return None
+        return self.encoder if name == self.encoder.name else get_encoder(name)
 
     @property
     def encoder_seconds(self) -> float:
