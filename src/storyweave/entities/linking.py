@@ -30,6 +30,7 @@ class LinkingView:
         self._form: dict[str, tuple[int, str, str]] = {}  # key -> (its fewest mentions, most mentioned text, kind)
         self._languages: dict[str, set[str]] = {}  # key -> languages of its surface forms
         self._keys: dict[int, list[str]] = {}  # entity -> all its keys
+        self._written: dict[tuple[frozenset[str], str], frozenset[str]] = {}  # see keys_written_in
 
     def __getattr__(self, name: str):
         """Any other read or write, made on the store itself (current: merges are written through)."""
@@ -74,10 +75,14 @@ class LinkingView:
         self._read_forms(keys)
         return defaultdict(set, {k: set(self._languages[k]) for k in keys if self._languages[k]})
 
-    def keys_written_in(self, keys: list[str], lang: str) -> list[str]:
-        """Those of ``keys`` with a surface form in ``lang``."""
-        self._read_forms(keys)
-        return [k for k in keys if lang in self._languages[k]]
+    def keys_written_in(self, keys: Iterable[str], lang: str) -> frozenset[str]:
+        """Those of ``keys`` with a surface form in ``lang`` (kept for the batch: the keys of one event are
+        asked for again and again, and a key's forms do not change while the batch links)."""
+        keys = frozenset(keys)
+        if (found := self._written.get((keys, lang))) is None:
+            self._read_forms(sorted(keys))
+            found = self._written[keys, lang] = frozenset(k for k in keys if lang in self._languages[k])
+        return found
 
     def new_entity(self, key: str, block: str, prefix: str) -> int:
         entity = self.store.new_entity(key, block, prefix)

@@ -1068,9 +1068,9 @@ class Registry:
         """Those of ``entities`` that one of ``event_keys`` (an event's) writes in ``lang``: in one event, two
         names of one language are two entities; across events, one language may name a thing two ways
         (Den Haag, 's-Gravenhage), and a name wrongly joined must not bar the right one."""
-        entity_of = self._batch.entity_of_keys(event_keys)
-        return {entity_of[k] for k in self._batch.keys_written_in(sorted(event_keys), lang)
-                if entity_of.get(k) in entities}
+        writers = sorted(self._batch.keys_written_in(event_keys, lang))
+        entity_of = self._batch.entity_of_keys(writers)
+        return {entity_of[k] for k in writers if entity_of.get(k) in entities}
 
     def _add_country_rival(self, key: str, spelled: dict[int, tuple[float, str, bool]]) -> None:
         """Count the country whose CLDR names are spelled most like ``key`` as a rival of the places
