@@ -45,6 +45,17 @@ def test_a_view_reads_as_its_store_through_merges(store):
     assert reads(view, entities, keys + ["country:DE"]) == reads(store, entities, keys + ["country:DE"])
 
 
+def test_the_keys_written_in_a_language_are_those_the_store_has_forms_of_in_it(store):
+    view = LinkingView(store)
+    keys = sorted({f[0] for f in FORMS} | {"unknown"})
+    languages = store.key_languages(keys)
+    for lang in ("en", "nl", "de", "xx"):
+        expected = {k for k in keys if lang in languages[k]}
+        assert view.keys_written_in(keys, lang) == expected
+        assert view.keys_written_in(set(reversed(keys)), lang) == expected  # asked again, in another order
+    assert view.keys_written_in(keys, "nl") == {"poetin", "rusland"}
+
+
 def test_a_views_candidates_come_in_order_of_fewest_mentions_then_key(store):
     view = LinkingView(store)
     found = view.entity_candidates("nato", None, ["russia", "poetin", "rusland", "vladimir putin"], 0)
