@@ -587,7 +587,7 @@ class Pipeline:
     def summary(self, event_id: str, lang: str = "en", summarizer: Summarizer | None = None) -> Summary:
         """The summary of event ``event_id`` in ``lang``; its sentence vectors come from the store,
         those it lacks are encoded once and kept there. KeyError for an unknown event."""
-        articles = self.store.articles(self.store.event_members([event_id]).get(event_id, []))
+        articles = self.store.articles(list(self.store.member_events([event_id])))
         if not articles:
             raise KeyError(event_id)
         return self.summary_of(articles, event_id, lang, summarizer)

@@ -310,13 +310,6 @@ class Store:
 
     # -- events and stories -------------------------------------------------------------
 
-    def event_members(self, event_ids: list[str]) -> dict[str, list[str]]:
-        members: dict[str, list[str]] = {}
-        for row in self._rows_where_in("SELECT id, event_id FROM articles WHERE event_id IN ({}) ORDER BY seq",
-                                       event_ids):
-            members.setdefault(row[1], []).append(row[0])
-        return members
-
     def member_events(self, event_ids: list[str]) -> dict[str, str]:
         """The event of each member of these events (article id -> event id), in ingest order."""
         rows = self._rows_where_in("SELECT id, event_id, seq FROM articles WHERE event_id IN ({})", event_ids)
