@@ -61,7 +61,8 @@ def test_activations_round_to_255_steps_of_each_blocks_largest_magnitude():
     x[0, 5] = 0.03  # 1.5 steps of 0.02: ties go to the even step
     x[0, 6] = 0.05  # 2.5 steps
     before = x.copy()
-    round_to_8_bits(x)
+    x = round_to_8_bits(before)
+    assert not np.array_equal(x, before)  # a rounded copy
     step = np.float32(2.54) * np.float32(1 / 127)
     assert np.allclose(x[0, :32] / step, np.rint(x[0, :32] / step), atol=1e-4)
     assert np.isclose(x[0, 5], 2 * step) and np.isclose(x[0, 6], 2 * step)

@@ -220,10 +220,11 @@ def length_batches(items: list[tuple[int, list[int]]], batch_tokens: int) -> Ite
 
 
 @numba.njit(fastmath={"nnan", "ninf", "nsz"}, nogil=True, cache=True)
-def round_to_8_bits(x: np.ndarray) -> None:  # pragma: no cover (compiled by numba)
-    """In place, each block of 32 values to the nearest of 255 steps of its largest magnitude / 127,
-    as ``e5.c``'s ``quantize_acts`` (its step is that magnitude times 1/127, its inverse 127 / it)."""
+def round_to_8_bits(x: np.ndarray) -> np.ndarray:  # pragma: no cover (compiled by numba)
+    """A copy of ``x`` (rows of whole blocks) with each block of 32 values at the nearest of 255 steps of its largest
+    magnitude / 127, as ``e5.c``'s ``quantize_acts`` (its step is that magnitude times 1/127, its inverse 127 / it)."""
     blocks = x.reshape(-1, BLOCK)
+    rounded = np.empty_like(blocks)
     for r in range(blocks.shape[0]):
         block = blocks[r]
         largest = np.float32(0.0)
@@ -232,7 +233,8 @@ def round_to_8_bits(x: np.ndarray) -> None:  # pragma: no cover (compiled by num
         step = largest * np.float32(1.0 / 127.0)
         inverse = np.float32(127.0) / largest if step > 0 else np.float32(0.0)
         for j in range(BLOCK):
-            block[j] = min(max(np.rint(block[j] * inverse), np.float32(-128.0)), np.float32(127.0)) * step
+            rounded[r, j] = min(max(np.rint(block[j] * inverse), np.float32(-128.0)), np.float32(127.0)) * step
+    return rounded.reshape(x.shape)
 
 
 @numba.vectorize(["float32(float32)"], nopython=True, fastmath=True, cache=True)
@@ -332,10 +334,8 @@ class NumpyE5:
             len(ids), self.dim)
 
     def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
-        """``x`` rounded to 8 bits (a copy), times a layer's weights, plus its bias."""
-        x = x.copy()
-        round_to_8_bits(x)
-        y = x @ self.weights[name + ".w"]
+        """``x`` rounded to 8 bits, times a layer's weights, plus its bias."""
+        y = round_to_8_bits(x) @ self.weights[name + ".w"]
         y += self.weights[name + ".b"]
         return y
 
