@@ -297,6 +297,25 @@ def test_the_clusterer_keeps_only_the_open_window():
     assert len(open_members) < 600 and clusterer.closed > 100 and changes > 0
 
 
+def test_the_storyline_linker_kept_between_batches_links_as_a_new_one_would():
+    """Relations are computed again only for the events changed since the last call (joined, merged, split,
+    closed): the stories must be those of a linker that computes them all."""
+    news = SyntheticNews(StreamShape(articles_per_day=100, events_per_day=20, topics=30, names=600, batch=50))
+    clusterer = EventClusterer(topic_floor=0.8, quiet_days=2)
+    kept = StoryLinker(story_floor=0.85)
+    changes = linked = 0
+    for batch, _ in news.articles(1500):
+        clusterer.add_batch([(s, f"ev-{s.article_id}") for s in batch])
+        changes += len(clusterer.changes)
+        events = list(clusterer.events.values())
+        days = {e.id: e.last_day for e in events}
+        stories = kept.link(events, days)
+        assert stories == StoryLinker(story_floor=0.85).link(events, days)
+        linked += sum(len(story) > 1 for story in stories)
+    assert changes > 0 and linked > 0
+    assert set(kept._linked) == set(clusterer.events)  # closed events forgotten
+
+
 def test_a_batch_pauses_the_cycle_collector_and_leaves_no_cycles_for_it():
     news = SyntheticNews(StreamShape(articles_per_day=100, events_per_day=20, topics=100, names=2000, batch=50))
     first, *rest = [[(s, f"ev-{s.article_id}") for s in batch] for batch, _ in news.articles(600)]
@@ -327,7 +346,9 @@ def test_entity_shares_of_all_pairs_are_the_overlaps_of_each_pair():
                 {"nato": 1.0, "jens stoltenberg": 2.0, "putin": 0.5}]
     spellings = SpellingVariants()
     spellings.update(set().union(*profiles))
-    shares = entity_shares(profiles, spellings.variants)
+    shares, naming = entity_shares(profiles, spellings.variants)
+    assert (naming == shares.T).all()
+    assert (entity_shares(profiles, spellings.variants, [3, 0])[1] == shares.T[[3, 0]]).all()
     for a, named in enumerate(profiles):
         for b, other in enumerate(profiles):
             profile = Profile()

@@ -174,15 +174,22 @@ class EventState:
     title_count: int = 0
     last_day: date | None = None
     keys: list[int] = field(default_factory=list)  # of the members in the candidate index
-    # the centroid and entities, computed on first use after each new member (most open events get none in a
-    # micro-batch, and titles and storylines both read the centroid)
+    entities: dict[str, float] = field(default_factory=dict)  # every entity the members name, its highest weight
+    signature: int = 0  # a hash of the members' article ids in order: changes with the members
+    doc_sum: np.ndarray | None = field(default=None, repr=False, compare=False)  # of the members' vectors
+    # the centroid, computed on first use after each new member (most open events get none in a micro-batch)
     _centroid: np.ndarray | None = field(default=None, repr=False, compare=False)
-    _entities: dict[str, float] | None = field(default=None, repr=False, compare=False)
 
     def add(self, signals: ArticleSignals, day: date | None = None) -> None:
         """Add a member; ``day`` (the stream's clock) says when the event was last active."""
         self.members.append(signals)
-        self._centroid = self._entities = None
+        self.signature = hash((self.signature, signals.article_id))
+        self.doc_sum = signals.doc.astype(np.float64) if self.doc_sum is None else self.doc_sum + signals.doc
+        self._centroid = None
+        entities = self.entities
+        for key, weight in signals.entities.items():
+            if weight > entities.get(key, -math.inf):
+                entities[key] = weight
         self.who.merge(signals.who)
         self.actors.merge(signals.actors)
         self.langs.add(signals.lang)
@@ -224,20 +231,10 @@ class EventState:
 
     @property
     def centroid(self) -> np.ndarray:
+        """The unit mean of the members' vectors."""
         if self._centroid is None:
-            self._centroid = unit(np.mean([m.doc for m in self.members], axis=0))
+            self._centroid = unit(self.doc_sum).astype(np.float32)
         return self._centroid
-
-    @property
-    def entities(self) -> dict[str, float]:
-        """Every entity its members name, with its highest weight (for storylines)."""
-        if self._entities is None:
-            self._entities = {}
-            for member in self.members:
-                for key, weight in member.entities.items():
-                    if weight > self._entities.get(key, -math.inf):
-                        self._entities[key] = weight
-        return self._entities
 
 
 def dot(a: dict[str, float], b: dict[str, float]) -> float:
@@ -1136,62 +1133,135 @@ class DisjointSets:
         self.parent[self.find(a)] = self.find(b)
 
 
+@dataclass(frozen=True, slots=True)
+class _Linked:
+    """An event as the storyline linker last saw it: what its relations were computed from."""
+
+    signature: tuple[int, int, date | None]  # of its members (EventState.signature, how many) and day
+    centroid: np.ndarray
+    entities: dict[str, float]
+
+
+LINKED_ROWS = 1024  # events whose relations are computed at once (bounds the memory of a call to rows x open events)
+
+
 @dataclass
 class StoryLinker:
-    """Links events into storylines: same topic, shared entities, close in time."""
+    """Links events into storylines: same topic, shared entities, close in time.
+
+    Incremental: of the open events it is given, only those new or changed since its last call (other
+    members or another day) have their relations computed again, against all; the relations between
+    events unchanged are kept, since nothing they rest on has changed (spelling variants of keys already
+    present included). So a call costs what the changed events cost, in time and memory, not all pairs of
+    the open window.
+    """
 
     story_floor: float
     max_gap_days: int = 30
     min_shared: float = 0.2  # on ECB+ dev (undated) any shared entity chained 35 topics into one story
     # the spelling variants among the entities of the events linked last (kept: the next window is much the same)
     spellings: SpellingVariants = field(default_factory=SpellingVariants, repr=False, compare=False)
+    _linked: dict[str, _Linked] = field(default_factory=dict, repr=False, compare=False)
+    _related: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
+    _key_counts: Counter[str] = field(default_factory=Counter, repr=False, compare=False)  # events naming a key
 
     def link(self, events: list[EventState], days: dict[str, date | None]) -> list[list[str]]:
         """Group events into stories, in input order: the connected components of the pairs of related
         events, those of one topic (centroids at ``story_floor`` or closer) that are close in time
         (``max_gap_days`` at most, when both are dated) and each of which names (spelling variants too:
         :func:`same_entity`) at least ``min_shared`` of the other's entity weight (by salience).
-        All pairs at once, by products of sparse matrices over the events' entities: a window of thousands
-        of open events, most of one topic by an encoder whose cosines run high, is not a loop over millions
-        of pairs."""
-        if not events:
-            return []
-        centroids = np.vstack([e.centroid for e in events])
-        related = centroids @ centroids.T >= self.story_floor
-        ordinals = np.array([np.nan if days[e.id] is None else days[e.id].toordinal() for e in events])
-        with np.errstate(invalid="ignore"):
-            related &= ~(np.abs(ordinals[:, None] - ordinals[None, :]) > self.max_gap_days)
-        profiles = [e.entities for e in events]
-        self.spellings.update(set().union(*profiles))
-        shares = entity_shares(profiles, self.spellings.variants)
-        related &= np.minimum(shares, shares.T) >= self.min_shared
-        _, labels = connected_components(csr_matrix(np.triu(related, k=1)), directed=False)
+        The pairs of each changed event with all the others at once: the events of one topic, then of those the
+        entities' shares, by products of sparse matrices over their entities."""
+        changed = self._forget_changed(events, days)
+        seen = [self._linked[e.id] for e in events]
+        centroids = np.vstack([s.centroid for s in seen]) if seen else np.empty((0, 0), np.float32)
+        ordinals = np.array([np.nan if (day := s.signature[2]) is None else day.toordinal() for s in seen])
+        for start in range(0, len(changed), LINKED_ROWS):
+            rows = changed[start: start + LINKED_ROWS]
+            related = centroids[rows] @ centroids.T >= self.story_floor
+            with np.errstate(invalid="ignore"):
+                related &= ~(np.abs(ordinals[rows, None] - ordinals[None, :]) > self.max_gap_days)
+            related[np.arange(len(rows)), rows] = False
+            columns = np.flatnonzero(related.any(axis=0))
+            if not len(columns):
+                continue
+            involved = sorted({*rows, *columns.tolist()})
+            at = {row: i for i, row in enumerate(involved)}
+            named, naming = entity_shares([seen[i].entities for i in involved], self.spellings.variants,
+                                          [at[row] for row in rows])
+            mutual = np.minimum(named, naming)[:, [at[c] for c in columns.tolist()]]
+            related[:, columns] &= mutual >= self.min_shared
+            for row, others in zip(rows, related):
+                for column in np.flatnonzero(others).tolist():
+                    self._related[events[row].id].add(events[column].id)
+                    self._related[events[column].id].add(events[row].id)
+        number = {e.id: i for i, e in enumerate(events)}
+        pairs = np.array([(number[a], number[b]) for a, others in self._related.items() for b in others],
+                         np.int64).reshape(-1, 2)
+        graph = csr_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(events), len(events)))
+        _, labels = connected_components(graph, directed=False)
         groups: dict[int, list[str]] = {}
         for event, label in zip(events, labels.tolist()):
             groups.setdefault(label, []).append(event.id)
         return list(groups.values())
 
+    def _forget_changed(self, events: list[EventState], days: dict[str, date | None]) -> list[int]:
+        """Forget the events gone and the relations of those changed since the last call (and the spelling
+        variants of keys no event names now); returns the positions in ``events`` of the new and changed events
+        (their relations to compute), whose keys' spelling variants are found."""
+        now = {e.id: (e.signature, len(e.members), days[e.id]) for e in events}
+        stale = {event_id for event_id, seen in self._linked.items() if seen.signature != now.get(event_id)}
+        counts, touched = self._key_counts, set()
+        for event_id in stale:
+            for key in self._linked.pop(event_id).entities:
+                counts[key] -= 1
+                touched.add(key)
+            for other in self._related.pop(event_id):
+                if other not in stale:
+                    self._related[other].discard(event_id)
+        changed = [row for row, e in enumerate(events) if e.id not in self._linked]
+        for row in changed:
+            event = events[row]
+            # a copy: an event's dict grows with it, and an event can come back to members seen before as a new
+            # state (a split undoing a join), while the old state's dict holds what joined since
+            self._linked[event.id] = _Linked(now[event.id], event.centroid, dict(event.entities))
+            self._related[event.id] = set()
+            for key in event.entities:
+                counts[key] += 1
+                touched.add(key)
+        known = self.spellings.variants
+        gone = {key for key in touched if not counts[key]}
+        for key in gone:
+            del counts[key]
+        self.spellings.update({key for key in touched if key in counts and key not in known}, gone & known.keys())
+        return changed
 
-def entity_shares(profiles: list[dict[str, float]], variants: dict[str, set[str]]) -> np.ndarray:
-    """``shares[a, b]``: :func:`overlap` of ``profiles[a]`` with ``profiles[b]`` (0 where ``a`` names nothing),
-    for every pair at once: the weights of each profile's keys times whether the other names each key (one of
-    its keys is that key or one of its spelling ``variants``, which hold every key's)."""
-    keys = sorted(variants)
-    column = {key: i for i, key in enumerate(keys)}
-    rows = np.repeat(np.arange(len(profiles)), [len(p) for p in profiles])
-    columns = np.fromiter((column[k] for p in profiles for k in p), np.int64, len(rows))
-    weights = csr_matrix((np.fromiter((w for p in profiles for w in p.values()), np.float64, len(rows)),
-                          (rows, columns)), shape=(len(profiles), len(keys)))
-    present = csr_matrix((np.ones(len(rows)), (rows, columns)), shape=weights.shape)
-    pairs = np.array([(column[key], column[variant]) for key in keys for variant in variants[key]],
-                     np.int64).reshape(-1, 2)
-    spellings = csr_matrix((np.ones(len(keys) + len(pairs)), (np.concatenate([np.arange(len(keys)), pairs[:, 0]]),
-                                                              np.concatenate([np.arange(len(keys)), pairs[:, 1]]))),
-                           shape=(len(keys), len(keys)))
+
+def entity_shares(profiles: list[dict[str, float]], variants: dict[str, set[str]],
+                  rows: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """For each of the ``rows`` of ``profiles`` (all by default) and each profile ``b``: the :func:`overlap` of
+    the row's profile with ``b``'s and of ``b``'s with the row's (0 where the first names nothing), at once:
+    the weights of each profile's keys times whether the other names each key (one of its keys is that key or
+    one of its spelling ``variants``, which hold every key's)."""
+    column = {key: i for i, key in enumerate(sorted(set().union(*profiles)))}
+    owners = np.repeat(np.arange(len(profiles)), [len(p) for p in profiles])
+    columns = np.fromiter((column[k] for p in profiles for k in p), np.int64, len(owners))
+    weights = csr_matrix((np.fromiter((w for p in profiles for w in p.values()), np.float64, len(owners)),
+                          (owners, columns)), shape=(len(profiles), len(column)))
+    present = csr_matrix((np.ones(len(owners)), (owners, columns)), shape=weights.shape)
+    pairs = np.array([(i, column[variant]) for key, i in column.items() for variant in variants[key]
+                      if variant in column], np.int64).reshape(-1, 2)
+    diagonal = np.arange(len(column))
+    spellings = csr_matrix((np.ones(len(column) + len(pairs)), (np.concatenate([diagonal, pairs[:, 0]]),
+                                                                np.concatenate([diagonal, pairs[:, 1]]))),
+                           shape=(len(column), len(column)))
     names = (present @ spellings).sign()  # profile x key: 1 where the profile names the key
     totals = np.asarray(weights.sum(axis=1)).ravel()
-    named = (weights @ names.T).toarray()
-    return np.divide(named, totals[:, None], out=np.zeros_like(named), where=totals[:, None] > 0)
+    rows = list(range(len(profiles))) if rows is None else rows
+    named = (weights[rows] @ names.T).toarray()  # row x profile: the row's weight the profile names
+    naming = (names[rows] @ weights.T).toarray()  # row x profile: the profile's weight the row names
+    return (np.divide(named, totals[rows, None], out=np.zeros_like(named), where=totals[rows, None] > 0),
+            np.divide(naming, totals[None, :], out=np.zeros_like(naming), where=totals[None, :] > 0))
 
 
 def event_date(event: EventState) -> EventDate:

@@ -22,7 +22,7 @@ merged in the key.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -433,10 +433,11 @@ class SpellingVariants:
     def __init__(self) -> None:
         self.variants: dict[str, set[str]] = {}
         self._keys_by_last: dict[str, dict[str, set[str]]] = {}  # last word -> first word ("": one word) -> keys
+        self._lasts_by_initial: dict[str, dict[str, None]] = {}  # initial -> the last words of _keys_by_last
 
-    def update(self, keys: set[str]) -> None:
-        """Make ``keys`` the set: forget those not in it, compare those new to it."""
-        for key in self.variants.keys() - keys:
+    def update(self, added: Iterable[str], removed: Iterable[str] = ()) -> None:
+        """Forget the keys ``removed``, then compare those ``added`` (new to the set) with the keys there."""
+        for key in removed:
             for variant in self.variants.pop(key):
                 self.variants[variant].discard(key)
             if (parts := self._parts(key)) is not None:
@@ -446,20 +447,19 @@ class SpellingVariants:
                     del firsts[parts[0]]
                 if not firsts:
                     del self._keys_by_last[parts[1]]
+                    del self._lasts_by_initial[parts[1][0]][parts[1]]
         new: dict[str, list[tuple[str, str]]] = {}  # last word -> (first word, key) of the new keys
-        for key in sorted(keys - self.variants.keys()):
+        for key in sorted(added):
             self.variants[key] = set()
             if (parts := self._parts(key)) is not None:
                 self._keys_by_last.setdefault(parts[1], {}).setdefault(parts[0], set()).add(key)
+                self._lasts_by_initial.setdefault(parts[1][0], {})[parts[1]] = None
                 new.setdefault(parts[1], []).append((parts[0], key))
-        lasts_of: dict[str, list[str]] = {}
-        for last in self._keys_by_last:
-            lasts_of.setdefault(last[0], []).append(last)
         fresh_of: dict[str, list[str]] = {}
         for last in new:
             fresh_of.setdefault(last[0], []).append(last)
         for initial, fresh in fresh_of.items():
-            pool = lasts_of[initial]
+            pool = list(self._lasts_by_initial[initial])
             # a little below the bar, so that no rounding of cdist's drops a pair same_entity then confirms
             alike = process.cdist(fresh, pool, scorer=Levenshtein.normalized_similarity,
                                   score_cutoff=SAME_SURNAME - 1e-6)
