@@ -174,22 +174,17 @@ class EventState:
     title_count: int = 0
     last_day: date | None = None
     keys: list[int] = field(default_factory=list)  # of the members in the candidate index
-    entities: dict[str, float] = field(default_factory=dict)  # every entity the members name, its highest weight
-    signature: int = 0  # a hash of the members' article ids in order: changes with the members
-    doc_sum: np.ndarray | None = field(default=None, repr=False, compare=False)  # of the members' vectors
-    # the centroid, computed on first use after each new member (most open events get none in a micro-batch)
+    # What storylines read (signature, centroid, entities), folded in from the members added since they were last
+    # read: most open events get no member in a micro-batch, and the clusterer's trial groups are never read.
+    _folded: int = field(default=0, repr=False, compare=False)  # members folded in
+    _signature: int = field(default=0, repr=False, compare=False)
+    _doc_sum: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _entities: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     _centroid: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def add(self, signals: ArticleSignals, day: date | None = None) -> None:
         """Add a member; ``day`` (the stream's clock) says when the event was last active."""
         self.members.append(signals)
-        self.signature = hash((self.signature, signals.article_id))
-        self.doc_sum = signals.doc.astype(np.float64) if self.doc_sum is None else self.doc_sum + signals.doc
-        self._centroid = None
-        entities = self.entities
-        for key, weight in signals.entities.items():
-            if weight > entities.get(key, -math.inf):
-                entities[key] = weight
         self.who.merge(signals.who)
         self.actors.merge(signals.actors)
         self.langs.add(signals.lang)
@@ -230,11 +225,37 @@ class EventState:
         return self.time.weekday
 
     @property
+    def signature(self) -> int:
+        """A hash of the members' article ids in order: changes with the members."""
+        self._fold()
+        return self._signature
+
+    @property
     def centroid(self) -> np.ndarray:
         """The unit mean of the members' vectors."""
+        self._fold()
         if self._centroid is None:
-            self._centroid = unit(self.doc_sum).astype(np.float32)
+            self._centroid = unit(self._doc_sum).astype(np.float32)
         return self._centroid
+
+    @property
+    def entities(self) -> dict[str, float]:
+        """Every entity the members name, with its highest weight."""
+        self._fold()
+        return self._entities
+
+    def _fold(self) -> None:
+        """Fold the members added since into the signature, the sum of vectors and the entities."""
+        if self._folded == len(self.members):
+            return
+        entities = self._entities
+        for member in self.members[self._folded:]:
+            self._signature = hash((self._signature, member.article_id))
+            self._doc_sum = member.doc.astype(np.float64) if self._doc_sum is None else self._doc_sum + member.doc
+            for key, weight in member.entities.items():
+                if weight > entities.get(key, -math.inf):
+                    entities[key] = weight
+        self._folded, self._centroid = len(self.members), None
 
 
 def dot(a: dict[str, float], b: dict[str, float]) -> float:
