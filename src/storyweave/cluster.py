@@ -1158,7 +1158,8 @@ class DisjointSets:
 class _Linked:
     """An event as the storyline linker last saw it: what its relations were computed from."""
 
-    signature: tuple[int, int, date | None]  # of its members (EventState.signature, how many) and day
+    members: tuple[int, int]  # EventState.signature, and how many
+    day: date | None
     centroid: np.ndarray
     entities: dict[str, float]
 
@@ -1194,9 +1195,11 @@ class StoryLinker:
         The pairs of each changed event with all the others at once: the events of one topic, then of those the
         entities' shares, by products of sparse matrices over their entities."""
         changed = self._forget_changed(events, days)
+        if not events:
+            return []
         seen = [self._linked[e.id] for e in events]
-        centroids = np.vstack([s.centroid for s in seen]) if seen else np.empty((0, 0), np.float32)
-        ordinals = np.array([np.nan if (day := s.signature[2]) is None else day.toordinal() for s in seen])
+        centroids = np.vstack([s.centroid for s in seen])
+        ordinals = np.array([np.nan if s.day is None else s.day.toordinal() for s in seen])
         for start in range(0, len(changed), LINKED_ROWS):
             rows = changed[start: start + LINKED_ROWS]
             related = centroids[rows] @ centroids.T >= self.story_floor
@@ -1230,8 +1233,8 @@ class StoryLinker:
         """Forget the events gone and the relations of those changed since the last call (and the spelling
         variants of keys no event names now); returns the positions in ``events`` of the new and changed events
         (their relations to compute), whose keys' spelling variants are found."""
-        now = {e.id: (e.signature, len(e.members), days[e.id]) for e in events}
-        stale = {event_id for event_id, seen in self._linked.items() if seen.signature != now.get(event_id)}
+        now = {e.id: ((e.signature, len(e.members)), days[e.id]) for e in events}
+        stale = {event_id for event_id, seen in self._linked.items() if (seen.members, seen.day) != now.get(event_id)}
         counts, touched = self._key_counts, set()
         for event_id in stale:
             for key in self._linked.pop(event_id).entities:
@@ -1245,7 +1248,7 @@ class StoryLinker:
             event = events[row]
             # a copy: an event's dict grows with it, and an event can come back to members seen before as a new
             # state (a split undoing a join), while the old state's dict holds what joined since
-            self._linked[event.id] = _Linked(now[event.id], event.centroid, dict(event.entities))
+            self._linked[event.id] = _Linked(*now[event.id], event.centroid, dict(event.entities))
             self._related[event.id] = set()
             for key in event.entities:
                 counts[key] += 1
